@@ -1,0 +1,36 @@
+# Two commands on a fresh clone: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+RAW_DIR := $(or $(DATA_RAW_DIR),data/raw)
+export DAGSTER_HOME ?= $(CURDIR)/.dagster
+
+.PHONY: install run test lint ui sample-national
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	@if ! ls -d $(RAW_DIR)/[0-9][0-9][0-9][0-9] >/dev/null 2>&1; then \
+		echo "No fiscal-year folders in $(RAW_DIR): writing the sample data."; \
+		$(BIN)/python -m pipeline sample --size sample; \
+	fi
+	$(BIN)/python -m pipeline run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+ui: install
+	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -w workspace.yaml
+
+sample-national: install
+	$(BIN)/python -m pipeline sample --size national --format parquet --out data/national

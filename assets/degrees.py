@@ -1,0 +1,24 @@
+"""Degrees: every staged firm's connector and hub degree, and its rank in its prefecture."""
+
+import dagster as dg
+
+from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
+from pipeline.progress import report
+from pipeline.warehouse import Warehouse, replace_partition, transaction
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="degrees",
+    kinds={"duckdb"},
+    deps=["firm_flows", "prefecture_totals"],
+)
+def firm_degrees(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """connector_degree = the firm's out-of-prefecture sales ÷ its prefecture's total;
+    hub_degree = its in-prefecture purchases ÷ its prefecture's total. Null where the
+    denominator is 0. Ranks are SQL RANK() within the prefecture, highest first."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con, transaction(con):
+        rows = replace_partition(con, "firm_degrees", "firm_degrees", fiscal_year)
+    report(context, f"{'firm_degrees':<14} {rows:,} firms with degrees")
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "dagster/table_name": "firm_degrees"})

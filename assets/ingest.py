@@ -1,0 +1,147 @@
+"""Ingest: each fiscal year's firms and transactions file, loaded as read into DuckDB.
+
+A raw table holds the file's rows in file order (DuckDB keeps insertion order),
+so a row's position gives its CSV line or Parquet row for the quarantine.
+"""
+
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
+from pipeline.input_files import (
+    InputFile,
+    InputFileError,
+    check_columns,
+    csv_header,
+    detect_encoding,
+    locate,
+    transcode_to_utf8,
+)
+from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
+from pipeline.progress import report
+from pipeline.resources import DataFolders
+from pipeline.warehouse import Warehouse, run_sql
+
+_READ_CSV = (
+    "create or replace table {table} as select * from read_csv(?, header = true, "
+    "auto_detect = false, columns = ?, delim = ',', quote = '\"', escape = '\"')"
+)
+
+
+def raw_table(spec: InputSpec, fiscal_year: int) -> str:
+    """The warehouse table holding one fiscal year's raw file."""
+    return f'raw."{spec.kind}_{fiscal_year}"'
+
+
+def _csv_error(file: InputFile, error: duckdb.Error) -> InputFileError:
+    first_lines = "\n".join(str(error).splitlines()[:3])
+    return InputFileError(f"{file.name}: cannot be read as CSV: {first_lines}")
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, table: str, work: Path) -> InputFile:
+    encoding = detect_encoding(file.path)
+    readable = file.path
+    if encoding != "utf-8":
+        readable = transcode_to_utf8(file.path, encoding, work / file.name)
+    columns = csv_header(readable, "utf-8")
+    if len(set(columns)) != len(columns):
+        raise InputFileError(f"{file.name}: the header repeats a column name: {', '.join(columns)}")
+    file = InputFile(file.spec, file.path, file.file_format, encoding, columns)
+    check_columns(file)
+    try:
+        con.execute(_READ_CSV.format(table=table), [str(readable), dict.fromkeys(columns, "VARCHAR")])
+    except duckdb.Error as e:
+        raise _csv_error(file, e) from None
+    return file
+
+
+def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, table: str) -> InputFile:
+    try:
+        con.execute(f"create or replace table {table} as select * from read_parquet(?)", [str(file.path)])
+    except duckdb.Error as e:
+        raise InputFileError(f"{file.name}: cannot be read as Parquet: {str(e).splitlines()[0]}") from None
+    columns = tuple(row[0] for row in con.execute(f"describe {table}").fetchall())
+    file = InputFile(file.spec, file.path, file.file_format, None, columns)
+    check_columns(file)
+    return file
+
+
+def load_raw_file(
+    con: duckdb.DuckDBPyConnection, folders: DataFolders, spec: InputSpec, fiscal_year: int
+) -> tuple[InputFile, int]:
+    """Load a fiscal year's file into its raw table; returns the file and its row count."""
+    file = locate(folders.raw, str(fiscal_year), spec)
+    table = raw_table(spec, fiscal_year)
+    with tempfile.TemporaryDirectory(prefix="transcode-") as work:
+        if file.file_format == "csv":
+            file = _load_csv(con, file, table, Path(work))
+        else:
+            file = _load_parquet(con, file, table)
+    for column in file.missing_optional:
+        con.execute(f'alter table {table} add column "{column}" varchar')
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    if rows == 0:
+        raise InputFileError(f"{file.name}: the file has a header but no data rows")
+    con.execute("delete from input_files where fiscal_year = ? and kind = ?", [fiscal_year, spec.kind])
+    run_sql(
+        con,
+        "record_input_file",
+        fiscal_year=fiscal_year,
+        kind=spec.kind,
+        source_file=f"{fiscal_year}/{file.name}",
+        file_format=file.file_format,
+        encoding=file.encoding,
+        size_bytes=file.path.stat().st_size,
+        rows_read=rows,
+    )
+    return file, rows
+
+
+def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse, spec: InputSpec):
+    fiscal_year = fiscal_year_of(context)
+    try:
+        with warehouse.connect() as con:
+            file, rows = load_raw_file(con, folders, spec, fiscal_year)
+    except InputFileError as e:
+        raise dg.Failure(description=str(e)) from None
+    report(
+        context, f"{spec.kind:<14} read {rows:,} rows from {file.name} ({file.encoding or file.file_format})"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "dagster/table_name": raw_table(spec, fiscal_year),
+            "source_file": dg.MetadataValue.path(str(file.path)),
+            "format": file.file_format,
+            "encoding": file.encoding or "parquet",
+            "columns": ", ".join(file.columns),
+            "missing optional columns": ", ".join(file.missing_optional) or "none",
+        }
+    )
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="ingest",
+    kinds={"duckdb", "csv", "parquet"},
+)
+def raw_firms(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse):
+    """The fiscal year's firms file (firms.csv or firms.parquet), loaded as read.
+
+    CSV may be UTF-8 (with or without BOM) or CP932; CP932 is transcoded first.
+    A file that cannot be read fails here with a message naming the file and the fault.
+    """
+    return _ingest(context, folders, warehouse, FIRMS)
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="ingest",
+    kinds={"duckdb", "csv", "parquet"},
+)
+def raw_transactions(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse):
+    """The fiscal year's transactions file (supplier → customer, yen), loaded as read."""
+    return _ingest(context, folders, warehouse, TRANSACTIONS)

@@ -1,0 +1,47 @@
+"""Selection: the rule in force (contract §4) applied to every firm."""
+
+import dagster as dg
+
+from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
+from pipeline.progress import report
+from pipeline.rule import SelectionRule
+from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql, transaction
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="selection",
+    kinds={"duckdb"},
+    deps=["firm_degrees"],
+)
+def candidate_selection(
+    context: dg.AssetExecutionContext, config: SelectionRule, warehouse: Warehouse
+) -> dg.MaterializeResult:
+    """Every firm with its size test, connector test, hub test and whether it is a
+    重点支援企業候補. Thresholds come from run config; defaults are contract §4."""
+    fiscal_year = fiscal_year_of(context)
+    thresholds = config.model_dump()
+    with warehouse.connect() as con:
+        with transaction(con):
+            rows = replace_partition(
+                con, "candidate_selection", "candidate_selection", fiscal_year, **thresholds
+            )
+            con.execute("delete from selection_rules where fiscal_year = ?", [fiscal_year])
+            run_sql(con, "record_selection_rule", fiscal_year=fiscal_year, rule=config.as_json())
+        per_prefecture = fetch_rows(con, "candidates_per_prefecture", fiscal_year=fiscal_year)
+    candidates = sum(row[2] for row in per_prefecture)
+    report(context, f"{'candidates':<14} {candidates:,} of {rows:,} firms; rule: {config.describe()}")
+    table = "\n".join(
+        ["| code | prefecture | candidates | firms |", "|---|---|---:|---:|"]
+        + [f"| {code} | {name} | {n:,} | {firms:,} |" for code, name, n, firms in per_prefecture]
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "dagster/table_name": "candidate_selection",
+            "candidates": candidates,
+            "rule": config.describe(),
+            "rule (json)": dg.MetadataValue.json(config.model_dump()),
+            "candidates per prefecture": dg.MetadataValue.md(table),
+        }
+    )

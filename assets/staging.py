@@ -1,0 +1,179 @@
+"""Staging: every raw row is either staged (normalised and typed) or quarantined with one reason.
+
+The checks and their order are contract §2; they live in sql/firm_checks.sql and
+sql/transaction_checks.sql. Rows read = rows staged + rows quarantined, always.
+"""
+
+from dataclasses import dataclass
+
+import dagster as dg
+import duckdb
+
+from assets.ingest import raw_table
+from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
+from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
+from pipeline.progress import report, yen
+from pipeline.warehouse import (
+    Warehouse,
+    create_table_from,
+    fetch_rows,
+    partition_total,
+    replace_partition,
+    transaction,
+)
+
+# The CSV header is line 1; a Parquet file's first row is row 1.
+_FIRST_ROW_NUMBER = {"csv": 2, "parquet": 1}
+
+
+@dataclass(frozen=True)
+class StagingOutcome:
+    source_file: str
+    rows_read: int
+    staged: int
+    quarantined: int
+    by_reason: list[tuple[str, int, int]]
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.staged + self.quarantined
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    spec: InputSpec,
+    fiscal_year: int,
+    checks: str,
+    staged_table: str,
+    quarantine_table: str,
+) -> StagingOutcome:
+    """Check every raw row of a file and split it into the staged and quarantine tables."""
+    rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
+    if not rows:
+        raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
+    source_file, file_format, rows_read = rows[0]
+    con.execute(
+        f"create or replace temp view raw_{spec.kind} as "
+        f"select rowid + {_FIRST_ROW_NUMBER[file_format]} as row_number, * "
+        f"from {raw_table(spec, fiscal_year)}"
+    )
+    create_table_from(con, checks, checks, temp=True, fiscal_year=fiscal_year)
+    with transaction(con):
+        staged = replace_partition(con, staged_table, staged_table, fiscal_year, source_file=source_file)
+        quarantined = replace_partition(
+            con, quarantine_table, quarantine_table, fiscal_year, source_file=source_file
+        )
+    by_reason = fetch_rows(con, "quarantine_by_reason", table=quarantine_table, fiscal_year=fiscal_year)
+    return StagingOutcome(source_file, rows_read, staged, quarantined, by_reason)
+
+
+def _results(
+    context: dg.AssetExecutionContext,
+    outcome: StagingOutcome,
+    staged_key: str,
+    quarantine_key: str,
+    staged_yen: tuple[str, int],
+):
+    if not outcome.reconciles:
+        raise dg.Failure(
+            f"{outcome.source_file}: rows do not reconcile: read {outcome.rows_read:,} ≠ "
+            f"staged {outcome.staged:,} + quarantined {outcome.quarantined:,}"
+        )
+    reasons = ", ".join(f"{reason} {rows:,}" for reason, rows, _ in outcome.by_reason) or "none"
+    report(
+        context,
+        f"{staged_key:<14} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons})",
+    )
+    reason_table = "\n".join(
+        ["| reason | rows | yen |", "|---|---:|---:|"]
+        + [f"| {reason} | {rows:,} | {yen(amount)} |" for reason, rows, amount in outcome.by_reason]
+    )
+    yield dg.MaterializeResult(
+        asset_key=staged_key,
+        metadata={
+            "dagster/row_count": outcome.staged,
+            "dagster/table_name": staged_key,
+            "source_file": outcome.source_file,
+            "rows read": outcome.rows_read,
+            "rows quarantined": outcome.quarantined,
+            staged_yen[0]: dg.MetadataValue.text(yen(staged_yen[1])),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=quarantine_key,
+        metadata={
+            "dagster/row_count": outcome.quarantined,
+            "dagster/table_name": quarantine_key,
+            "source_file": outcome.source_file,
+            "quarantined rows by reason": dg.MetadataValue.md(reason_table),
+            "quarantined yen": dg.MetadataValue.text(yen(sum(a or 0 for _, _, a in outcome.by_reason))),
+        },
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "staged_firms",
+            deps=["raw_firms"],
+            group_name="staging",
+            kinds={"duckdb"},
+            description="Firms that pass every contract check, normalised: 13-digit 法人番号, "
+            "prefecture code '01'–'47', JSIC letter, integer yen.",
+        ),
+        dg.AssetSpec(
+            "quarantined_firms",
+            deps=["raw_firms"],
+            group_name="staging",
+            kinds={"duckdb"},
+            description="Firm rows that fail a contract check, each with its one reason and raw values.",
+        ),
+    ],
+    partitions_def=fiscal_year_partitions,
+)
+def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Split the raw firms into staged firms and quarantined rows (contract §2)."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con:
+        outcome = stage(con, FIRMS, fiscal_year, "firm_checks", "staged_firms", "quarantined_firms")
+        total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
+    yield from _results(context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales))
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "staged_transactions",
+            deps=["raw_transactions", "staged_firms"],
+            group_name="staging",
+            kinds={"duckdb"},
+            description="Transactions between two staged firms of the year, with a positive "
+            "amount, no repeats and no conflicting amounts; each carries both prefectures.",
+        ),
+        dg.AssetSpec(
+            "quarantined_transactions",
+            deps=["raw_transactions", "staged_firms"],
+            group_name="staging",
+            kinds={"duckdb"},
+            description="Transaction rows that fail a contract check, each with its one reason "
+            "and raw values.",
+        ),
+    ],
+    partitions_def=fiscal_year_partitions,
+)
+def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """Split the raw transactions into staged transactions and quarantined rows (contract §2)."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con:
+        outcome = stage(
+            con,
+            TRANSACTIONS,
+            fiscal_year,
+            "transaction_checks",
+            "staged_transactions",
+            "quarantined_transactions",
+        )
+        total = partition_total(con, "staged_transactions", "amount_jpy", fiscal_year)
+    yield from _results(
+        context, outcome, "staged_transactions", "quarantined_transactions", ("amount total", total)
+    )

@@ -1,0 +1,138 @@
+"""Command line: `python -m pipeline run|sample`, thin over Dagster.
+
+Runs go through the Dagster instance in DAGSTER_HOME, so the UI shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from pipeline.settings import Paths, fiscal_years_in
+
+
+def _instance(paths: Paths):
+    import dagster as dg
+
+    os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
+    home = Path(os.environ["DAGSTER_HOME"])
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    return dg.DagsterInstance.get()
+
+
+def failure_reason(result) -> str:
+    """The first step failure of a run, in one line."""
+    for event in result.all_events:
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data and data.user_failure_data.description:
+            return f"{event.step_key}: {data.user_failure_data.description}"
+        error = data.error
+        while error.cause is not None:
+            error = error.cause
+        return f"{event.step_key}: {error.message.strip().splitlines()[-1]}"
+    return "the run failed before any step ran"
+
+
+def run_config(args: argparse.Namespace) -> dict:
+    """Run config from the command line's rule and policy options."""
+    rule = {
+        key: getattr(args, key)
+        for key in ("min_sales_jpy", "min_employees", "min_connector_degree", "min_hub_degree")
+        if getattr(args, key) is not None
+    }
+    policy = {}
+    if args.quarantine_tolerance is not None:
+        policy["quarantine_tolerance"] = args.quarantine_tolerance
+    return {
+        "ops": {
+            "candidate_selection": {"config": rule},
+            "published_lists": {"config": policy},
+        },
+        "loggers": {"console": {"config": {"log_level": "ERROR"}}},
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    paths = Paths.from_env()
+    years = args.year or fiscal_years_in(paths.raw_dir)
+    if not years:
+        print(f"error: no fiscal-year folders (e.g. 2025/) in {paths.raw_dir}", file=sys.stderr)
+        return 2
+    missing = [y for y in years if not (paths.raw_dir / y).is_dir()]
+    if missing:
+        print(f"error: no folder {paths.raw_dir / missing[0]}", file=sys.stderr)
+        return 2
+    instance = _instance(paths)
+    from pipeline.definitions import JOB_NAME, build_definitions
+    from pipeline.partitions import fiscal_year_partitions
+
+    instance.add_dynamic_partitions(fiscal_year_partitions.name, years)
+    job = build_definitions(paths).resolve_job_def(JOB_NAME)
+    progress = logging.getLogger("pipeline.progress")
+    progress.setLevel(logging.INFO)
+    for year in years:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter(f"[{year}] %(message)s"))
+        progress.addHandler(handler)
+        try:
+            result = job.execute_in_process(
+                partition_key=year, instance=instance, run_config=run_config(args), raise_on_error=False
+            )
+        finally:
+            progress.removeHandler(handler)
+        if not result.success:
+            print(f"[{year}] FAILED {failure_reason(result)}", file=sys.stderr)
+            return 1
+    print("\nCandidate lists:")
+    for year in years:
+        folder = paths.marts_dir / year
+        print(f"  {folder / 'national_candidates.csv'}")
+        print(f"  {folder / 'prefectures'}/<prefecture_code>.csv")
+    return 0
+
+
+def sample(args: argparse.Namespace) -> int:
+    from pipeline.sample import write_sample
+
+    out = Path(args.out) if args.out else Paths.from_env().raw_dir
+    counts = write_sample(out, size=args.size, fmt=args.format, encoding=args.encoding, fiscal_year=args.year)
+    print(
+        f"wrote {counts['firms']:,} firms and {counts['transactions']:,} transactions "
+        f"to {out / str(args.year)} ({args.format}, {args.encoding})"
+    )
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m pipeline", description="重点支援企業候補 pipeline")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="materialise every asset for the given fiscal years")
+    r.add_argument("--year", action="append", help="fiscal year (repeatable); default: all found")
+    r.add_argument("--min-sales-jpy", type=int)
+    r.add_argument("--min-employees", type=int)
+    r.add_argument("--min-connector-degree", type=float)
+    r.add_argument("--min-hub-degree", type=float)
+    r.add_argument("--quarantine-tolerance", type=float)
+    r.set_defaults(handler=run)
+
+    s = sub.add_parser("sample", help="write contract-conforming sample data")
+    s.add_argument("--size", choices=("tiny", "sample", "national"), default="sample")
+    s.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    s.add_argument("--encoding", choices=("utf-8", "cp932"), default="utf-8")
+    s.add_argument("--out", help="folder to write into (default: DATA_RAW_DIR)")
+    s.add_argument("--year", type=int, default=2025)
+    s.set_defaults(handler=sample)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,49 @@
+"""The Dagster code location: every asset, the job that runs them, and their resources."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.degrees import firm_degrees
+from assets.flows import firm_flows
+from assets.ingest import raw_firms, raw_transactions
+from assets.prefecture_totals import prefecture_totals
+from assets.publication import published_lists
+from assets.selection import candidate_selection
+from assets.staging import stage_firms, stage_transactions
+from pipeline.resources import resources_from
+from pipeline.settings import Paths
+
+ASSETS = [
+    raw_firms,
+    raw_transactions,
+    stage_firms,
+    stage_transactions,
+    firm_flows,
+    prefecture_totals,
+    firm_degrees,
+    candidate_selection,
+    published_lists,
+]
+
+JOB_NAME = "candidate_lists"
+
+candidate_lists = dg.define_asset_job(
+    JOB_NAME,
+    selection=dg.AssetSelection.all(),
+    description="One fiscal year from raw files to the published candidate lists.",
+)
+
+
+def build_definitions(paths: Paths | None = None) -> dg.Definitions:
+    """Definitions for the given paths (default: from the environment)."""
+    return dg.Definitions(
+        assets=ASSETS,
+        jobs=[candidate_lists],
+        resources=resources_from(paths or Paths.from_env()),
+        # One process: DuckDB allows one writer per database file.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,81 @@
+"""Publishing a fiscal year's files all at once, or not at all.
+
+A publication is built whole in `<marts>/.releases/<year>-<run>/`, and then
+`<marts>/<year>` — a symbolic link — is switched to it with one atomic rename.
+A run that fails or is killed before the switch leaves the previous
+publication as it was; readers never see a half-written folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+BOM = b"\xef\xbb\xbf"
+RELEASES = ".releases"
+KEEP_RELEASES = 2  # the current one and the one before, for a quick look back
+
+
+def release_folder(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
+    """A fresh folder to build one publication in."""
+    folder = marts_dir / RELEASES / f"{fiscal_year}-{run_id}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _sql_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def copy_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """Write a query's rows to Parquet (row order kept)."""
+    con.execute(f"copy ({query}) to {_sql_path(path)} (format parquet, compression zstd)")
+
+
+def copy_bom_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """Write a query's rows as RFC 4180 CSV in UTF-8 with BOM, so Excel in Japan reads it."""
+    plain = path.with_suffix(".plain.csv")
+    con.execute(f"copy ({query}) to {_sql_path(plain)} (format csv, header true, delimiter ',', quote '\"')")
+    with plain.open("rb") as source, path.open("wb") as target:
+        target.write(BOM)
+        shutil.copyfileobj(source, target, 1024 * 1024)
+    plain.unlink()
+
+
+def current_release(marts_dir: Path, fiscal_year: int) -> Path | None:
+    """The folder the year's publication points at, if there is one."""
+    link = marts_dir / str(fiscal_year)
+    return link.resolve() if link.exists() else None
+
+
+def switch_to(marts_dir: Path, fiscal_year: int, folder: Path) -> None:
+    """Make `folder` the year's publication in one atomic step."""
+    link = marts_dir / str(fiscal_year)
+    if link.is_dir() and not link.is_symlink():
+        # A plain folder from elsewhere: keep it as a release, then link.
+        link.rename(marts_dir / RELEASES / f"{fiscal_year}-previous-folder")
+    pending = marts_dir / f".{fiscal_year}.switching"
+    if pending.is_symlink() or pending.exists():
+        pending.unlink()
+    pending.symlink_to(folder.relative_to(marts_dir), target_is_directory=True)
+    os.replace(pending, link)
+    _prune(marts_dir, fiscal_year, keep=folder)
+
+
+def _prune(marts_dir: Path, fiscal_year: int, keep: Path) -> None:
+    releases = sorted(
+        (p for p in (marts_dir / RELEASES).glob(f"{fiscal_year}-*") if p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    kept = 0
+    for release in releases:
+        if release == keep or kept < KEEP_RELEASES - 1:
+            kept += release != keep
+            continue
+        shutil.rmtree(release, ignore_errors=True)

@@ -1,0 +1,45 @@
+"""Where the pipeline reads and writes, taken from the environment.
+
+Relative paths in the environment are taken from the current directory; the
+defaults are inside the repository, so `make run` and the Dagster UI agree.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+
+
+def _path_from_env(variable: str, default: str) -> Path:
+    value = os.environ.get(variable)
+    if value:
+        return Path(value).expanduser().resolve()
+    return PROJECT_ROOT / default
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw_dir: Path
+    marts_dir: Path
+    duckdb_path: Path
+    dagster_home: Path
+
+    @classmethod
+    def from_env(cls) -> Paths:
+        return cls(
+            raw_dir=_path_from_env("DATA_RAW_DIR", "data/raw"),
+            marts_dir=_path_from_env("DATA_MARTS_DIR", "data/marts"),
+            duckdb_path=_path_from_env("DUCKDB_PATH", "data/warehouse.duckdb"),
+            dagster_home=_path_from_env("DAGSTER_HOME", ".dagster"),
+        )
+
+
+def fiscal_years_in(raw_dir: Path) -> list[str]:
+    """Fiscal-year partitions: the four-digit folders under the raw directory."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(p.name for p in raw_dir.iterdir() if p.is_dir() and len(p.name) == 4 and p.name.isdigit())

@@ -1,0 +1,120 @@
+"""The DuckDB warehouse: one file, opened per step, with the SQL in `sql/`.
+
+Python only picks which SQL file runs with which parameters; DuckDB computes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from pipeline.prefectures import PREFECTURES
+from pipeline.settings import SQL_DIR
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The text of `sql/<name>.sql`."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def sql_parameters(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The subset of `params` that `sql` refers to; DuckDB refuses unused ones."""
+    wanted = set(_PARAMETER.findall(re.sub(r"--[^\n]*", "", sql)))
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"SQL parameters not supplied: {sorted(missing)}")
+    return {k: params[k] for k in wanted}
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    """Run `sql/<name>.sql` (one statement) with its named parameters."""
+    sql = sql_text(name)
+    return con.execute(sql, sql_parameters(sql, params))
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[tuple]:
+    """Run `sql/<name>.sql` and fetch every row."""
+    return run_sql(con, name, **params).fetchall()
+
+
+def create_table_from(
+    con: duckdb.DuckDBPyConnection, table: str, name: str, *, temp: bool = False, **params: Any
+) -> None:
+    """Create (or replace) `table` from the SELECT in `sql/<name>.sql`."""
+    sql = sql_text(name)
+    kind = "temp table" if temp else "table"
+    con.execute(f"create or replace {kind} {table} as {sql}", sql_parameters(sql, params))
+
+
+def partition_total(con: duckdb.DuckDBPyConnection, table: str, column: str, fiscal_year: int) -> int:
+    """Σ column over one fiscal year of a table."""
+    row = con.execute(
+        f"select coalesce(sum({column}), 0) from {table} where fiscal_year = ?", [fiscal_year]
+    ).fetchone()
+    return int(row[0])
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Commit everything inside, or nothing."""
+    con.execute("begin transaction")
+    try:
+        yield con
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def replace_partition(
+    con: duckdb.DuckDBPyConnection, table: str, name: str, fiscal_year: int, **params: Any
+) -> int:
+    """Replace one fiscal year of `table` with the SELECT in `sql/<name>.sql`; rows inserted."""
+    sql = sql_text(name)
+    all_params = {"fiscal_year": fiscal_year, **params}
+    con.execute(f"delete from {table} where fiscal_year = ?", [fiscal_year])
+    inserted = con.execute(f"insert into {table} by name {sql}", sql_parameters(sql, all_params))
+    return int(inserted.fetchone()[0])
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB database file that holds every stage's tables."""
+
+    path: str
+    memory_limit: str = "8GB"
+    threads: int = 2
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        database = Path(self.path)
+        database.parent.mkdir(parents=True, exist_ok=True)
+        spill = database.parent / "duckdb_spill"
+        con = duckdb.connect(
+            str(database),
+            config={
+                "memory_limit": self.memory_limit,
+                "threads": self.threads,
+                "temp_directory": str(spill),
+                "preserve_insertion_order": True,
+            },
+        )
+        try:
+            con.execute(sql_text("schema"))
+            con.execute(sql_text("macros"))
+            con.executemany(
+                "insert or replace into prefectures values (?, ?)",
+                [(p.code, p.name) for p in PREFECTURES],
+            )
+            yield con
+        finally:
+            con.close()

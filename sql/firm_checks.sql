@@ -1,0 +1,46 @@
+-- Every raw firm row, normalised, with the first contract §2 reason it meets (null = clean).
+-- Reads the temp view raw_firms: row_number plus the file's contract columns.
+with raw_rows as (
+    select * from raw_firms
+),
+
+normalised as (
+    select
+        row_number,
+        ascii_text(corporate_number) as corporate_number,
+        cast(name as varchar) as name,
+        parse_prefecture(prefecture_code) as prefecture_code,
+        case
+            when regexp_full_match(ascii_text(jsic_division), '[A-T]') then ascii_text(jsic_division)
+        end as jsic_division,
+        parse_integer(sales_jpy) as sales_jpy,
+        parse_integer(employees) as employees,
+        nullif(ascii_text(capital_jpy), '') is not null as has_capital,
+        parse_integer(capital_jpy) as capital_jpy,
+        nullif(ascii_text(export_sales_jpy), '') is not null as has_export_sales,
+        parse_integer(export_sales_jpy) as export_sales_jpy,
+        to_json(struct_pack(
+            corporate_number, name, prefecture_code, jsic_division,
+            sales_jpy, employees, capital_jpy, export_sales_jpy
+        )) as raw
+    from raw_rows
+),
+
+checked as (
+    select
+        *,
+        case
+            when not is_corporate_number(corporate_number) then 'invalid_corporate_number'
+            when count(*) over (partition by corporate_number) > 1 then 'duplicate_firm'
+            when prefecture_code is null then 'invalid_prefecture'
+            when jsic_division is null then 'invalid_industry'
+            when sales_jpy is null or employees is null then 'invalid_number'
+            when has_capital and capital_jpy is null then 'invalid_number'
+            when has_export_sales
+                and (export_sales_jpy is null or export_sales_jpy > sales_jpy)
+                then 'invalid_export_sales'
+        end as reason
+    from normalised
+)
+
+select * from checked

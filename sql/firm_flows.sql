@@ -1,0 +1,52 @@
+-- Per firm: out-of-prefecture sales (incl. exports) and in-prefecture purchases (contract §3).
+with firms as (
+    select * from staged_firms where fiscal_year = $fiscal_year
+),
+
+transactions as (
+    select
+        supplier_corporate_number,
+        customer_corporate_number,
+        amount_jpy,
+        supplier_prefecture_code = customer_prefecture_code as within_prefecture
+    from staged_transactions
+    where fiscal_year = $fiscal_year
+),
+
+sales as (
+    select
+        supplier_corporate_number as corporate_number,
+        sum(amount_jpy) as sales_to_firms_jpy,
+        coalesce(sum(amount_jpy) filter (where not within_prefecture), 0)
+            as out_of_prefecture_firm_sales_jpy
+    from transactions
+    group by supplier_corporate_number
+),
+
+purchases as (
+    select
+        customer_corporate_number as corporate_number,
+        sum(amount_jpy) as purchases_from_firms_jpy,
+        coalesce(sum(amount_jpy) filter (where within_prefecture), 0)
+            as in_prefecture_purchases_jpy
+    from transactions
+    group by customer_corporate_number
+)
+
+select
+    firms.fiscal_year,
+    firms.corporate_number,
+    firms.prefecture_code,
+    firms.name,
+    firms.jsic_division,
+    firms.sales_jpy,
+    firms.employees,
+    firms.export_sales_jpy,
+    coalesce(sales.sales_to_firms_jpy, 0) as sales_to_firms_jpy,
+    coalesce(sales.out_of_prefecture_firm_sales_jpy, 0) + firms.export_sales_jpy
+        as out_of_prefecture_sales_jpy,
+    coalesce(purchases.purchases_from_firms_jpy, 0) as purchases_from_firms_jpy,
+    coalesce(purchases.in_prefecture_purchases_jpy, 0) as in_prefecture_purchases_jpy
+from firms
+left join sales using (corporate_number)
+left join purchases using (corporate_number)

@@ -1,0 +1,43 @@
+-- Normalisation and validation shared by the staging transforms (contract §1, §2).
+
+-- Full-width digits, letters, comma and space become ASCII; then trim.
+create or replace temp macro ascii_text(s) as trim(translate(
+    cast(s as varchar),
+    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ，　',
+    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ, '
+));
+
+-- A non-negative integer, written plainly or with thousands separators; otherwise null.
+create or replace temp macro parse_integer(s) as (
+    case
+        when regexp_full_match(replace(ascii_text(s), ',', ''), '[0-9]{1,18}')
+            then cast(replace(ascii_text(s), ',', '') as bigint)
+    end
+);
+
+-- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.
+create or replace temp macro is_corporate_number(s) as (
+    coalesce(regexp_full_match(s, '[0-9]{13}'), false)
+    and ascii(s[1]) - 48 = 9 - (
+        (ascii(s[2]) - 48) * 2 + (ascii(s[3]) - 48)
+        + (ascii(s[4]) - 48) * 2 + (ascii(s[5]) - 48)
+        + (ascii(s[6]) - 48) * 2 + (ascii(s[7]) - 48)
+        + (ascii(s[8]) - 48) * 2 + (ascii(s[9]) - 48)
+        + (ascii(s[10]) - 48) * 2 + (ascii(s[11]) - 48)
+        + (ascii(s[12]) - 48) * 2 + (ascii(s[13]) - 48)
+    ) % 9
+);
+
+-- JIS X 0401 code '01'..'47' from '1', '01' or '０１'; otherwise null.
+create or replace temp macro parse_prefecture(s) as (
+    case
+        when regexp_full_match(ascii_text(s), '[0-9]{1,2}')
+            and cast(ascii_text(s) as integer) between 1 and 47
+            then lpad(cast(cast(ascii_text(s) as integer) as varchar), 2, '0')
+    end
+);
+
+-- A text cell that a spreadsheet would run as a formula gets a leading quote.
+create or replace temp macro spreadsheet_safe(s) as (
+    case when regexp_matches(s, '^[=+\-@\t\r]') then '''' || s else s end
+);

@@ -1,0 +1,128 @@
+-- Every table of the warehouse. Each stage replaces one fiscal year (delete, then insert).
+create schema if not exists raw;
+
+create table if not exists prefectures (
+    prefecture_code varchar primary key,
+    prefecture_name varchar not null
+);
+
+create table if not exists input_files (
+    fiscal_year integer,
+    kind varchar,
+    source_file varchar,
+    file_format varchar,
+    encoding varchar,
+    size_bytes bigint,
+    rows_read bigint
+);
+
+create table if not exists staged_firms (
+    fiscal_year integer,
+    corporate_number varchar,
+    name varchar,
+    prefecture_code varchar,
+    jsic_division varchar,
+    sales_jpy bigint,
+    employees bigint,
+    capital_jpy bigint,
+    export_sales_jpy bigint,
+    source_file varchar,
+    row_number bigint
+);
+
+create table if not exists staged_transactions (
+    fiscal_year integer,
+    supplier_corporate_number varchar,
+    customer_corporate_number varchar,
+    amount_jpy bigint,
+    supplier_prefecture_code varchar,
+    customer_prefecture_code varchar,
+    source_file varchar,
+    row_number bigint
+);
+
+create table if not exists quarantined_firms (
+    fiscal_year integer,
+    source_file varchar,
+    row_number bigint,
+    reason varchar,
+    raw varchar,
+    yen bigint
+);
+
+create table if not exists quarantined_transactions (
+    fiscal_year integer,
+    source_file varchar,
+    row_number bigint,
+    reason varchar,
+    raw varchar,
+    yen bigint
+);
+
+create table if not exists firm_flows (
+    fiscal_year integer,
+    corporate_number varchar,
+    prefecture_code varchar,
+    name varchar,
+    jsic_division varchar,
+    sales_jpy bigint,
+    employees bigint,
+    export_sales_jpy bigint,
+    sales_to_firms_jpy bigint,
+    out_of_prefecture_sales_jpy bigint,
+    purchases_from_firms_jpy bigint,
+    in_prefecture_purchases_jpy bigint
+);
+
+create table if not exists prefecture_totals (
+    fiscal_year integer,
+    prefecture_code varchar,
+    prefecture_name varchar,
+    firms bigint,
+    sales_jpy hugeint,
+    export_sales_jpy hugeint,
+    out_of_prefecture_sales_jpy hugeint,
+    in_prefecture_purchases_jpy hugeint
+);
+
+create table if not exists firm_degrees (
+    fiscal_year integer,
+    prefecture_code varchar,
+    corporate_number varchar,
+    name varchar,
+    jsic_division varchar,
+    sales_jpy bigint,
+    employees bigint,
+    out_of_prefecture_sales_jpy bigint,
+    in_prefecture_purchases_jpy bigint,
+    connector_degree double,
+    hub_degree double,
+    connector_rank bigint,
+    hub_rank bigint
+);
+
+create table if not exists candidate_selection (
+    fiscal_year integer,
+    prefecture_code varchar,
+    prefecture_name varchar,
+    corporate_number varchar,
+    name varchar,
+    jsic_division varchar,
+    sales_jpy bigint,
+    employees bigint,
+    out_of_prefecture_sales_jpy bigint,
+    in_prefecture_purchases_jpy bigint,
+    connector_degree double,
+    hub_degree double,
+    connector_rank bigint,
+    hub_rank bigint,
+    meets_size boolean,
+    meets_connector boolean,
+    meets_hub boolean,
+    is_candidate boolean
+);
+
+create table if not exists selection_rules (
+    fiscal_year integer,
+    rule varchar
+);

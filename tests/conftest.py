@@ -1,0 +1,128 @@
+"""Shared test helpers: write contract input files, run the real pipeline, read its outputs."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipeline.cli import failure_reason
+from pipeline.contract import FIRMS, TRANSACTIONS
+from pipeline.corporate_number import with_check_digit
+from pipeline.definitions import JOB_NAME, build_definitions
+from pipeline.partitions import fiscal_year_partitions
+from pipeline.settings import Paths
+
+YEAR = "2025"
+
+
+def cn(n: int) -> str:
+    """A valid 法人番号 numbered n."""
+    return with_check_digit(f"{n:012d}")
+
+
+def firm(n: int, prefecture: str = "13", sales: int = 5_000_000_000, employees: int = 100, **extra) -> dict:
+    """One firms row with sensible defaults."""
+    row = {
+        "corporate_number": cn(n),
+        "name": f"株式会社テスト{n}",
+        "prefecture_code": prefecture,
+        "jsic_division": "E",
+        "sales_jpy": sales,
+        "employees": employees,
+        "capital_jpy": "",
+        "export_sales_jpy": "",
+    }
+    row.update(extra)
+    return row
+
+
+def sale(supplier: int, customer: int, amount: int) -> dict:
+    """One transactions row between numbered firms."""
+    return {
+        "supplier_corporate_number": cn(supplier),
+        "customer_corporate_number": cn(customer),
+        "amount_jpy": amount,
+    }
+
+
+def write_csv(path: Path, columns, rows, encoding: str = "utf-8") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding=encoding, newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(columns), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def write_inputs(raw_dir: Path, firms, transactions, year: str = YEAR, encoding: str = "utf-8") -> Path:
+    folder = raw_dir / year
+    write_csv(folder / "firms.csv", FIRMS.columns, firms, encoding)
+    write_csv(folder / "transactions.csv", TRANSACTIONS.columns, transactions, encoding)
+    return folder
+
+
+@dataclass
+class PipelineRun:
+    paths: Paths
+    result: dg.ExecuteInProcessResult
+    year: str
+
+    @property
+    def success(self) -> bool:
+        return self.result.success
+
+    @property
+    def failure(self) -> str:
+        return failure_reason(self.result)
+
+    @property
+    def published(self) -> Path:
+        return self.paths.marts_dir / self.year
+
+    def query(self, sql: str, params=None) -> list[tuple]:
+        with duckdb.connect(str(self.paths.duckdb_path), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    def parquet(self, name: str) -> list[dict]:
+        with duckdb.connect() as con:
+            rel = con.execute("select * from read_parquet(?)", [str(self.published / f"{name}.parquet")])
+            columns = [d[0] for d in rel.description]
+            return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]
+
+
+class Pipeline:
+    """The real pipeline over a temporary data folder, with an ephemeral Dagster instance."""
+
+    def __init__(self, root: Path):
+        self.paths = Paths(
+            raw_dir=root / "raw",
+            marts_dir=root / "marts",
+            duckdb_path=root / "warehouse.duckdb",
+            dagster_home=root / "dagster",
+        )
+        self.paths.raw_dir.mkdir(parents=True, exist_ok=True)
+        self.instance = dg.DagsterInstance.ephemeral()
+
+    def write(self, firms, transactions, year: str = YEAR, encoding: str = "utf-8") -> Path:
+        return write_inputs(self.paths.raw_dir, firms, transactions, year, encoding)
+
+    def run(self, year: str = YEAR, rule: dict | None = None, tolerance: float | None = None) -> PipelineRun:
+        self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
+        job = build_definitions(self.paths).resolve_job_def(JOB_NAME)
+        run_config = {"ops": {"candidate_selection": {"config": rule or {}}}}
+        if tolerance is not None:
+            run_config["ops"]["published_lists"] = {"config": {"quarantine_tolerance": tolerance}}
+        result = job.execute_in_process(
+            partition_key=year, instance=self.instance, run_config=run_config, raise_on_error=False
+        )
+        return PipelineRun(self.paths, result, year)
+
+
+@pytest.fixture
+def pipeline(tmp_path: Path) -> Pipeline:
+    return Pipeline(tmp_path)
