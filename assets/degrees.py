@@ -20,5 +20,5 @@ def firm_degrees(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con, transaction(con):
         rows = replace_partition(con, "firm_degrees", "firm_degrees", fiscal_year)
-    report(context, f"{'firm_degrees':<14} {rows:,} firms with degrees")
+    report(context, f"{'firm_degrees':<20} {rows:,} firms with degrees")
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "dagster/table_name": "firm_degrees"})

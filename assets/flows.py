@@ -26,7 +26,7 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
         exports = partition_total(con, "firm_flows", "export_sales_jpy", fiscal_year)
     report(
         context,
-        f"{'firm_flows':<14} {rows:,} firms, out-of-prefecture sales {yen(out_sales)}, "
+        f"{'firm_flows':<20} {rows:,} firms, out-of-prefecture sales {yen(out_sales)}, "
         f"in-prefecture purchases {yen(in_purchases)}",
     )
     return dg.MaterializeResult(

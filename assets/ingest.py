@@ -108,7 +108,7 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
     except InputFileError as e:
         raise dg.Failure(description=str(e)) from None
     report(
-        context, f"{spec.kind:<14} read {rows:,} rows from {file.name} ({file.encoding or file.file_format})"
+        context, f"{spec.kind:<20} read {rows:,} rows from {file.name} ({file.encoding or file.file_format})"
     )
     return dg.MaterializeResult(
         metadata={

@@ -22,7 +22,7 @@ def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             rows = replace_partition(con, "prefecture_totals", "prefecture_totals", fiscal_year)
         zero = fetch_rows(con, "zero_denominators", fiscal_year=fiscal_year)
     zero_text = ", ".join(f"{code} {name} ({which})" for code, name, which in zero) or "none"
-    report(context, f"{'prefectures':<14} {rows} prefectures, {len(zero)} with a zero denominator")
+    report(context, f"{'prefectures':<20} {rows} prefectures, {len(zero)} with a zero denominator")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

@@ -89,7 +89,7 @@ def published_lists(
     published = folders.marts / str(fiscal_year)
     report(
         context,
-        f"{'published':<14} {counts['national_candidates']:,} candidates → {published}",
+        f"{'published':<20} {counts['national_candidates']:,} candidates → {published}",
     )
     return dg.MaterializeResult(
         metadata={

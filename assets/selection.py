@@ -30,7 +30,7 @@ def candidate_selection(
             run_sql(con, "record_selection_rule", fiscal_year=fiscal_year, rule=config.as_json())
         per_prefecture = fetch_rows(con, "candidates_per_prefecture", fiscal_year=fiscal_year)
     candidates = sum(row[2] for row in per_prefecture)
-    report(context, f"{'candidates':<14} {candidates:,} of {rows:,} firms; rule: {config.describe()}")
+    report(context, f"{'candidates':<20} {candidates:,} of {rows:,} firms; rule: {config.describe()}")
     table = "\n".join(
         ["| code | prefecture | candidates | firms |", "|---|---|---:|---:|"]
         + [f"| {code} | {name} | {n:,} | {firms:,} |" for code, name, n, firms in per_prefecture]

@@ -82,7 +82,7 @@ def _results(
     reasons = ", ".join(f"{reason} {rows:,}" for reason, rows, _ in outcome.by_reason) or "none"
     report(
         context,
-        f"{staged_key:<14} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons})",
+        f"{staged_key:<20} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons})",
     )
     reason_table = "\n".join(
         ["| reason | rows | yen |", "|---|---:|---:|"]

@@ -1,0 +1,109 @@
+"""Publication (contract §5): whole or not at all, deterministic, and readable by Excel in Japan."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from pathlib import Path
+
+from pipeline.publication import BOM, release_folder, switch_to
+from tests.conftest import cn, firm, sale
+
+TRICKY_NAMES = {
+    1: '株式会社"引用", 改行\nあり',
+    2: '=HYPERLINK("http://example.com")',
+    3: "+81 商事",
+    4: "-マイナス工業",
+    5: "@メンション",
+    6: "𠮷野家ホールディングス 🍚",
+}
+
+
+def _inputs(pipeline, extra_bad_rows: int = 0):
+    firms = [firm(n, "13", name=name) for n, name in TRICKY_NAMES.items()]
+    firms += [firm(n, "27") for n in range(10, 20)]
+    transactions = [sale(n, 10, 1_000 * n) for n in TRICKY_NAMES]
+    transactions += [sale(10 + i, 1, 500 + i) for i in range(10)]
+    transactions += [sale(1, 1, 1)] * extra_bad_rows  # self transactions, quarantined
+    pipeline.write(firms, transactions)
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_csv_is_bom_utf8_and_round_trips_names(pipeline):
+    _inputs(pipeline)
+    run = pipeline.run()
+    assert run.success, run.failure
+    raw = (run.published / "national_candidates.csv").read_bytes()
+    assert raw.startswith(BOM)
+    rows = list(csv.DictReader(io.StringIO(raw[len(BOM) :].decode("utf-8"), newline="")))
+    names = {row["corporate_number"]: row["name"] for row in rows}
+    assert names[cn(1)] == TRICKY_NAMES[1]
+    assert names[cn(6)] == TRICKY_NAMES[6]
+    for n in (2, 3, 4, 5):  # formula guard: a leading quote in CSV only
+        assert names[cn(n)] == "'" + TRICKY_NAMES[n]
+    parquet_names = {r["corporate_number"]: r["name"] for r in run.parquet("national_candidates")}
+    assert parquet_names[cn(2)] == TRICKY_NAMES[2]
+    assert rows[0]["prefecture_code"] == "13"
+
+
+def test_every_prefecture_gets_a_list_holding_only_its_firms(pipeline):
+    _inputs(pipeline)
+    run = pipeline.run()
+    assert run.success, run.failure
+    lists = sorted((run.published / "prefectures").glob("*.csv"))
+    assert [p.stem for p in lists] == [f"{code:02d}" for code in range(1, 48)]
+    for path in lists:
+        text = path.read_bytes()[len(BOM) :].decode("utf-8")
+        rows = list(csv.DictReader(io.StringIO(text, newline="")))
+        assert {row["prefecture_code"] for row in rows} <= {path.stem}
+    tokyo = (run.published / "prefectures" / "13.csv").read_bytes()
+    national = (run.published / "national_candidates.csv").read_bytes()
+    assert tokyo.splitlines()[0] == national.splitlines()[0]
+
+
+def test_same_inputs_and_rule_give_byte_identical_files(pipeline):
+    _inputs(pipeline)
+    first = pipeline.run()
+    assert first.success, first.failure
+    before, first_release = _digests(first.published), first.published.resolve()
+    second = pipeline.run()
+    assert second.success, second.failure
+    assert second.published.resolve() != first_release  # a new release folder
+    assert _digests(second.published) == before
+
+
+def test_blocked_run_leaves_previous_publication_byte_identical(pipeline):
+    _inputs(pipeline)
+    good = pipeline.run()
+    assert good.success, good.failure
+    before = _digests(good.published)
+    _inputs(pipeline, extra_bad_rows=5)  # 5 of 21 rows quarantined: above 1%
+    blocked = pipeline.run()
+    assert not blocked.success
+    assert "publication blocked" in blocked.failure
+    assert "transactions.csv" in blocked.failure
+    assert _digests(good.published) == before
+
+
+def test_switch_replaces_a_plain_folder_and_keeps_two_releases(tmp_path):
+    marts = tmp_path / "marts"
+    (marts / "2025").mkdir(parents=True)
+    (marts / "2025" / "old.csv").write_text("old", encoding="utf-8")
+    releases = []
+    for run_id in ("a", "b", "c"):
+        folder = release_folder(marts, 2025, run_id)
+        (folder / "national_candidates.csv").write_text(run_id, encoding="utf-8")
+        switch_to(marts, 2025, folder)
+        releases.append(folder)
+        assert (marts / "2025" / "national_candidates.csv").read_text(encoding="utf-8") == run_id
+    assert (marts / "2025").is_symlink()
+    kept = sorted(p.name for p in (marts / ".releases").iterdir())
+    assert kept == ["2025-b", "2025-c"]
