@@ -1,0 +1,137 @@
+"""The whole pipeline on generated sample data, checked against an independent computation
+of the contract's definitions in plain Python, and driven through the real command line."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from pipeline.sample import write_sample
+from pipeline.settings import PROJECT_ROOT
+from tests.conftest import YEAR, Pipeline
+
+RULE = {"min_sales_jpy": 1_000_000_000, "min_employees": 20, "min_degree": 0.001}
+
+
+def independent_degrees(folder: Path) -> dict[str, dict]:
+    """Contract §3 and §4 computed from the CSV files with no SQL."""
+    with (folder / "firms.csv").open(encoding="utf-8-sig", newline="") as f:
+        firms = {row["corporate_number"]: row for row in csv.DictReader(f)}
+    out_sales = {n: int(r["export_sales_jpy"] or 0) for n, r in firms.items()}
+    in_purchases = dict.fromkeys(firms, 0)
+    with (folder / "transactions.csv").open(encoding="utf-8-sig", newline="") as f:
+        for row in csv.DictReader(f):
+            supplier, customer = row["supplier_corporate_number"], row["customer_corporate_number"]
+            amount = int(row["amount_jpy"])
+            if firms[supplier]["prefecture_code"] != firms[customer]["prefecture_code"]:
+                out_sales[supplier] += amount
+            else:
+                in_purchases[customer] += amount
+    out_total, in_total = defaultdict(int), defaultdict(int)
+    for n, r in firms.items():
+        out_total[r["prefecture_code"]] += out_sales[n]
+        in_total[r["prefecture_code"]] += in_purchases[n]
+    result = {}
+    for n, r in firms.items():
+        p = r["prefecture_code"]
+        connector = out_sales[n] / out_total[p] if out_total[p] else None
+        hub = in_purchases[n] / in_total[p] if in_total[p] else None
+        big = int(r["sales_jpy"]) >= RULE["min_sales_jpy"] and int(r["employees"]) >= RULE["min_employees"]
+        degree_test = (connector or 0) >= RULE["min_degree"] or (hub or 0) >= RULE["min_degree"]
+        result[n] = {
+            "connector_degree": connector,
+            "hub_degree": hub,
+            "out": out_sales[n],
+            "in": in_purchases[n],
+            "is_candidate": big and degree_test,
+        }
+    return result
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("sample"))
+    write_sample(pipeline.paths.raw_dir, size="tiny", fiscal_year=int(YEAR))
+    run = pipeline.run()
+    assert run.success, run.failure
+    return pipeline, run
+
+
+def test_published_degrees_match_independent_computation(sample_run):
+    pipeline, run = sample_run
+    expected = independent_degrees(pipeline.paths.raw_dir / YEAR)
+    published = {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
+    assert published.keys() == expected.keys()
+    for number, want in expected.items():
+        got = published[number]
+        assert got["out_of_prefecture_sales_jpy"] == want["out"]
+        assert got["in_prefecture_purchases_jpy"] == want["in"]
+        for degree in ("connector_degree", "hub_degree"):
+            if want[degree] is None:
+                assert got[degree] is None
+            else:
+                assert abs(got[degree] - want[degree]) <= 1e-12
+        assert got["is_candidate"] == want["is_candidate"]
+    candidates = {row["corporate_number"] for row in run.parquet("national_candidates")}
+    assert candidates == {n for n, want in expected.items() if want["is_candidate"]}
+    assert candidates, "the sample should produce candidates"
+
+
+def test_published_rows_are_sorted_as_the_contract_says(sample_run):
+    _, run = sample_run
+    rows = run.parquet("firm_degrees")
+
+    def key(row):
+        degrees = [d for d in (row["connector_degree"], row["hub_degree"]) if d is not None]
+        return (row["prefecture_code"], -max(degrees) if degrees else float("inf"), row["corporate_number"])
+
+    assert rows == sorted(rows, key=key)
+
+
+def _cli(args: list[str], root: Path) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DATA_RAW_DIR": str(root / "raw"),
+        "DATA_MARTS_DIR": str(root / "marts"),
+        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_command_line_runs_and_records_in_the_dagster_instance(tmp_path):
+    written = _cli(["sample", "--size", "tiny"], tmp_path)
+    assert written.returncode == 0, written.stderr
+    ran = _cli(["run"], tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    for stage in ("firms", "staged_firms", "firm_degrees", "candidates", "published"):
+        assert f"[{YEAR}] {stage}" in ran.stdout
+    assert str(tmp_path / "marts" / YEAR / "national_candidates.csv") in ran.stdout
+    assert (tmp_path / "marts" / YEAR / "national_candidates.csv").is_file()
+    assert any((tmp_path / "dagster").rglob("*.db")), "runs are recorded in DAGSTER_HOME"
+
+
+def test_command_line_fails_with_one_line_reason(tmp_path):
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    (folder / "firms.csv").write_text("corporate_number,name\n1180301018771,x\n", encoding="utf-8")
+    (folder / "transactions.csv").write_text("a\n", encoding="utf-8")
+    ran = _cli(["run"], tmp_path)
+    assert ran.returncode == 1
+    message = ran.stderr.strip().splitlines()[-1]
+    assert "firms.csv" in message
+    assert "missing required column" in message
+    assert "prefecture_code" in message

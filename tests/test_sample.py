@@ -1,0 +1,254 @@
+"""Tests for the synthetic sample generator and the prefecture table it draws on."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipeline.corporate_number import check_digit, is_valid
+from pipeline.prefectures import PREFECTURE_NAMES, PREFECTURES
+from pipeline.sample import SIZES, check_digits, write_sample
+
+FIRM_COLUMNS = [
+    "corporate_number",
+    "name",
+    "prefecture_code",
+    "jsic_division",
+    "sales_jpy",
+    "employees",
+    "capital_jpy",
+    "export_sales_jpy",
+]
+TRANSACTION_COLUMNS = ["supplier_corporate_number", "customer_corporate_number", "amount_jpy"]
+MID_FIRMS = 5_000
+
+
+def read_csv(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
+    """Parse with the standard library's RFC 4180 reader, keeping every field as text."""
+    with path.open(encoding=encoding, newline="") as handle:
+        rows = list(csv.reader(handle))
+    return pl.DataFrame(rows[1:], schema=rows[0], orient="row")
+
+
+def as_numbers(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
+    out = tmp_path_factory.mktemp("sample")
+    counts = write_sample(out, "sample", fmt="parquet")
+    firms = pl.read_parquet(out / "2025" / "firms.parquet")
+    transactions = pl.read_parquet(out / "2025" / "transactions.parquet")
+    assert counts == {"firms": SIZES["sample"], "transactions": transactions.height}
+    return firms, transactions
+
+
+@pytest.fixture(scope="module")
+def mid(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 5,000-firm year written twice, as UTF-8 and as CP932 CSV."""
+    out = tmp_path_factory.mktemp("mid")
+    write_sample(out / "utf8", "tiny", n_firms=MID_FIRMS)
+    write_sample(out / "cp932", "tiny", encoding="cp932", n_firms=MID_FIRMS)
+    return out
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
+    out = tmp_path_factory.mktemp("tiny")
+    write_sample(out, "tiny")
+    firms = as_numbers(read_csv(out / "2025" / "firms.csv"), FIRM_COLUMNS[4:])
+    return firms, as_numbers(read_csv(out / "2025" / "transactions.csv"), ["amount_jpy"])
+
+
+def mid_frames(mid: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    firms = as_numbers(read_csv(mid / "utf8" / "2025" / "firms.csv"), FIRM_COLUMNS[4:])
+    return firms, as_numbers(read_csv(mid / "utf8" / "2025" / "transactions.csv"), ["amount_jpy"])
+
+
+# --- prefectures ---
+
+
+def test_prefecture_table_is_complete_and_named() -> None:
+    assert [p.code for p in PREFECTURES] == [f"{i:02d}" for i in range(1, 48)]
+    assert PREFECTURE_NAMES["01"] == "北海道"
+    assert PREFECTURE_NAMES["13"] == "東京都"
+    assert PREFECTURE_NAMES["26"] == "京都府"
+    assert PREFECTURE_NAMES["27"] == "大阪府"
+    assert PREFECTURE_NAMES["47"] == "沖縄県"
+    assert all(
+        name.endswith("県") for code, name in PREFECTURE_NAMES.items() if code not in {"01", "13", "26", "27"}
+    )
+
+
+def test_prefecture_shares_sum_to_one_and_look_real() -> None:
+    shares = {p.code: p.firm_share for p in PREFECTURES}
+    assert math.isclose(math.fsum(shares.values()), 1.0, abs_tol=1e-12)
+    assert 0.16 <= shares["13"] <= 0.17
+    assert 0.065 <= shares["27"] <= 0.075
+    assert 0.055 <= shares["23"] <= 0.065 and 0.055 <= shares["14"] <= 0.065
+    assert 0.004 <= shares["31"] <= 0.006
+    assert min(shares.values()) == shares["31"]
+
+
+def test_neighbours_are_symmetric_and_never_empty() -> None:
+    neighbours = {p.code: set(p.neighbours) for p in PREFECTURES}
+    assert neighbours["01"] == {"02"} and neighbours["47"] == {"46"}
+    for code, near in neighbours.items():
+        assert near and code not in near and near <= neighbours.keys()
+        assert all(code in neighbours[other] for other in near), code
+
+
+# --- firms ---
+
+
+def test_vectorised_check_digits_match_the_scalar_rule() -> None:
+    real = ["7000012050002", "4000012090001", "1180301018771"]
+    bases = np.array([int(n[1:]) for n in real] + list(np.random.default_rng(0).integers(0, 10**12, 1000)))
+    expected = [check_digit(f"{b:012d}") for b in bases]
+    assert check_digits(bases).tolist() == expected
+    assert expected[:3] == [7, 4, 1]
+
+
+@pytest.mark.parametrize("which", ["tiny", "mid", "sample"])
+def test_corporate_numbers_valid_and_unique(which: str, request: pytest.FixtureRequest) -> None:
+    data = request.getfixturevalue(which)
+    firms = mid_frames(data)[0] if which == "mid" else data[0]
+    numbers = firms["corporate_number"].to_list()
+    assert all(is_valid(n) for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+
+
+def test_columns_and_parquet_types(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    firms, transactions = sample
+    assert firms.columns == FIRM_COLUMNS
+    assert transactions.columns == TRANSACTION_COLUMNS
+    assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4
+    assert [transactions.schema[c] for c in TRANSACTION_COLUMNS] == [pl.String, pl.String, pl.Int64]
+
+
+def test_prefecture_spread(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    codes = sample[0]["prefecture_code"]
+    assert set(codes) == set(PREFECTURE_NAMES)
+    assert 0.15 <= (codes == "13").mean() <= 0.18
+
+
+def test_every_prefecture_even_in_tiny(tiny: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    firms, _ = tiny
+    assert firms.height == SIZES["tiny"]
+    assert set(firms["prefecture_code"]) == set(PREFECTURE_NAMES)
+
+
+def test_size_distribution(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    firms = sample[0]
+    sales = firms["sales_jpy"].to_numpy()
+    assert 50e6 <= np.median(sales) <= 100e6
+    assert 0.005 <= (sales >= 10e9).mean() <= 0.02
+    assert firms.select((pl.col(c) >= 0).all() for c in FIRM_COLUMNS[4:]).row(0) == (True,) * 4
+    assert np.corrcoef(np.log1p(sales), np.log1p(firms["employees"].to_numpy()))[0, 1] > 0.7
+
+
+def test_exporters(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    firms = sample[0]
+    exporters = firms.filter(pl.col("export_sales_jpy") > 0)
+    assert 0.03 <= exporters.height / firms.height <= 0.07
+    assert (exporters["export_sales_jpy"] <= exporters["sales_jpy"]).all()
+
+
+def test_industries(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    divisions = sample[0]["jsic_division"].value_counts(sort=True)["jsic_division"].to_list()
+    assert set(divisions) <= set("ABCDEFGHIJKLMNOPQRST")
+    assert {"D", "E", "I"} <= set(divisions[:4])
+
+
+def test_names_are_japanese_and_some_need_quoting(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    names = sample[0]["name"]
+    assert names.str.contains("株式会社|有限会社|合同会社|合資会社|合名会社").mean() > 0.95
+    assert names.str.contains(",").sum() >= 1 and names.str.contains('"').sum() >= 1
+    assert names.n_unique() > 1000
+    for name in names.unique():
+        name.encode("cp932")
+
+
+# --- transactions ---
+
+
+@pytest.mark.parametrize("which", ["mid", "sample"])
+def test_network_shape(which: str, request: pytest.FixtureRequest) -> None:
+    data = request.getfixturevalue(which)
+    firms, transactions = mid_frames(data) if which == "mid" else data
+    assert 4 <= transactions.height / firms.height <= 10
+    prefecture = dict(zip(firms["corporate_number"], firms["prefecture_code"], strict=True))
+    suppliers = transactions["supplier_corporate_number"].to_list()
+    customers = transactions["customer_corporate_number"].to_list()
+    assert set(suppliers) | set(customers) <= prefecture.keys()
+    same = np.mean([prefecture[s] == prefecture[c] for s, c in zip(suppliers, customers, strict=True)])
+    assert same > 0.5
+    assert all(s != c for s, c in zip(suppliers, customers, strict=True))
+    assert len(set(zip(suppliers, customers, strict=True))) == transactions.height
+    assert (transactions["amount_jpy"] > 0).all()
+
+
+def test_larger_firms_have_more_links(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
+    firms, transactions = sample
+    ends = pl.concat([transactions["supplier_corporate_number"], transactions["customer_corporate_number"]])
+    degree = ends.rename("corporate_number").value_counts()
+    joined = firms.join(degree, on="corporate_number", how="left").fill_null(0)
+    large = joined.filter(pl.col("sales_jpy") >= 1e9)["count"].mean()
+    small = joined.filter(pl.col("sales_jpy") < 1e8)["count"].mean()
+    assert large > 3 * small
+
+
+# --- files ---
+
+
+def test_cp932_gives_the_same_rows_as_utf8(mid: Path) -> None:
+    for table in ("firms", "transactions"):
+        utf8 = (mid / "utf8" / "2025" / f"{table}.csv").read_bytes()
+        cp932 = (mid / "cp932" / "2025" / f"{table}.csv").read_bytes()
+        assert not utf8.startswith(b"\xef\xbb\xbf")
+        assert cp932.decode("cp932") == utf8.decode("utf-8")
+        assert read_csv(mid / "cp932" / "2025" / f"{table}.csv", "cp932").equals(
+            read_csv(mid / "utf8" / "2025" / f"{table}.csv")
+        )
+    with pytest.raises(UnicodeDecodeError):
+        (mid / "cp932" / "2025" / "firms.csv").read_bytes().decode("utf-8")
+
+
+def test_csv_quotes_only_where_needed(mid: Path) -> None:
+    text = (mid / "utf8" / "2025" / "firms.csv").read_text(encoding="utf-8")
+    assert text.startswith(",".join(FIRM_COLUMNS) + "\n")
+    names = read_csv(mid / "utf8" / "2025" / "firms.csv")["name"]
+    quoted = [n for n in names if "," in n or '"' in n]
+    assert quoted
+    for name in quoted:
+        assert '"' + name.replace('"', '""') + '"' in text
+    assert len(list(csv.reader(io.StringIO(text)))) == MID_FIRMS + 1
+
+
+@pytest.mark.parametrize(("fmt", "encoding"), [("csv", "utf-8"), ("csv", "cp932"), ("parquet", "utf-8")])
+def test_deterministic(tmp_path: Path, fmt: str, encoding: str) -> None:
+    for run in ("a", "b", "other-seed"):
+        seed = 1 if run == "other-seed" else 20260401
+        write_sample(tmp_path / run, "tiny", fmt=fmt, encoding=encoding, n_firms=2_000, seed=seed)
+    for table in ("firms", "transactions"):
+        a, b, c = (
+            (tmp_path / run / "2025" / f"{table}.{fmt}").read_bytes() for run in ("a", "b", "other-seed")
+        )
+        assert a == b
+        assert a != c
+
+
+def test_rejects_unknown_arguments(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        write_sample(tmp_path, "huge")
+    with pytest.raises(ValueError):
+        write_sample(tmp_path, "tiny", fmt="xlsx")
+    with pytest.raises(ValueError):
+        write_sample(tmp_path, "tiny", encoding="utf-16")
