@@ -37,7 +37,7 @@ def raw_table(spec: InputSpec, fiscal_year: int) -> str:
 
 
 def _csv_error(file: InputFile, error: duckdb.Error) -> InputFileError:
-    first_lines = "\n".join(str(error).splitlines()[:3])
+    first_lines = "; ".join(line.strip() for line in str(error).splitlines()[:3])
     return InputFileError(f"{file.name}: cannot be read as CSV: {first_lines}")
 
 

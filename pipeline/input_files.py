@@ -27,6 +27,12 @@ _UTF8_LINE = re.compile(
 )
 
 
+# Bytes Python's cp932 codec decodes although the CP932 table leaves them undefined.
+_UNDEFINED_IN_CP932 = re.compile("[\x80\uf8f0-\uf8f3]")
+# Real Japanese UTF-8 text decodes to kana, kanji or full-width forms.
+_JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+
+
 class InputFileError(Exception):
     """A whole input file cannot be used; the message names the file and the fault."""
 
@@ -94,10 +100,29 @@ def _line_number(path: Path, offset: int) -> int:
         return f.read(offset).count(b"\n") + 1
 
 
+def _japanese_utf8_line(chunk: bytes) -> int | None:
+    """Offset in a CP932 chunk of a line that is well-formed UTF-8 Japanese text."""
+    for match in _UTF8_LINE.finditer(chunk):
+        if _JAPANESE.search(match.group().decode("utf-8")):
+            return match.start()
+    return None
+
+
+def _neither(path: Path, offset: int) -> InputFileError:
+    return InputFileError(
+        f"{path.name}: line {_line_number(path, offset)} is neither UTF-8 nor CP932 (Shift_JIS); "
+        "save the file as UTF-8 or CP932"
+    )
+
+
 def detect_encoding(path: Path) -> str:
     """'utf-8' or 'cp932'; anything else, or a mix of the two, is an InputFileError."""
     with path.open("rb") as f:
         head = f.read(8192)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[1:200:2].count(0) > 50:
+        raise InputFileError(
+            f"{path.name}: UTF-16 text, neither UTF-8 nor CP932 (Shift_JIS); save the file as UTF-8 or CP932"
+        )
     if b"\x00" in head:
         raise InputFileError(f"{path.name}: binary content (NUL bytes), not a CSV text file")
     utf8_error = _first_utf8_error(path)
@@ -108,15 +133,13 @@ def detect_encoding(path: Path) -> str:
     utf8_line_at: int | None = None
     for chunk in _line_chunks(path):
         try:
-            decoder.decode(chunk)
+            text = decoder.decode(chunk)
         except UnicodeDecodeError as e:
-            line = _line_number(path, offset + e.start)
-            raise InputFileError(
-                f"{path.name}: line {line} is neither UTF-8 nor CP932 (Shift_JIS); "
-                "save the file as UTF-8 or CP932"
-            ) from None
-        if utf8_line_at is None and (match := _UTF8_LINE.search(chunk)):
-            utf8_line_at = offset + match.start()
+            raise _neither(path, offset + e.start) from None
+        if undefined := _UNDEFINED_IN_CP932.search(text):
+            raise _neither(path, offset + len(text[: undefined.start()].encode("cp932")))
+        if utf8_line_at is None and (at := _japanese_utf8_line(chunk)) is not None:
+            utf8_line_at = offset + at
         offset += len(chunk)
     if utf8_line_at is not None:
         raise InputFileError(

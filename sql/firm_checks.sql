@@ -1,7 +1,10 @@
 -- Every raw firm row, normalised, with the first contract §2 reason it meets (null = clean).
 -- Reads the temp view raw_firms: row_number plus the file's contract columns.
 with raw_rows as (
-    select * from raw_firms
+    select
+        row_number, corporate_number, name, prefecture_code, jsic_division,
+        sales_jpy, employees, capital_jpy, export_sales_jpy
+    from raw_firms
 ),
 
 normalised as (
@@ -18,11 +21,7 @@ normalised as (
         nullif(ascii_text(capital_jpy), '') is not null as has_capital,
         parse_integer(capital_jpy) as capital_jpy,
         nullif(ascii_text(export_sales_jpy), '') is not null as has_export_sales,
-        parse_integer(export_sales_jpy) as export_sales_jpy,
-        to_json(struct_pack(
-            corporate_number, name, prefecture_code, jsic_division,
-            sales_jpy, employees, capital_jpy, export_sales_jpy
-        )) as raw
+        parse_integer(export_sales_jpy) as export_sales_jpy
     from raw_rows
 ),
 

@@ -1,15 +1,23 @@
 -- Normalisation and validation shared by the staging transforms (contract §1, §2).
 
 -- Full-width digits, letters, comma and space become ASCII; then trim.
-create or replace temp macro ascii_text(s) as trim(translate(
-    cast(s as varchar),
-    '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ，　',
-    '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ, '
-));
+-- Plain ASCII (byte length = character length) skips the costly translate.
+create or replace temp macro ascii_text(s) as (
+    case
+        when strlen(cast(s as varchar)) = length(cast(s as varchar)) then trim(cast(s as varchar))
+        else trim(translate(
+            cast(s as varchar),
+            '０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ，　',
+            '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ, '
+        ))
+    end
+);
 
 -- A non-negative integer, written plainly or with thousands separators; otherwise null.
+-- Plain digits, the common case, take the short path.
 create or replace temp macro parse_integer(s) as (
     case
+        when regexp_full_match(cast(s as varchar), '[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_full_match(replace(ascii_text(s), ',', ''), '[0-9]{1,18}')
             then cast(replace(ascii_text(s), ',', '') as bigint)
     end

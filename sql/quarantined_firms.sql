@@ -1,10 +1,14 @@
--- Firm rows that failed a check, with their reason and raw values; yen is the parsed sales.
+-- Firm rows that failed a check, with their reason and raw values as JSON; yen is the parsed sales.
 select
     $fiscal_year as fiscal_year,
     $source_file as source_file,
-    row_number,
-    reason,
-    raw,
-    sales_jpy as yen
-from firm_checks
-where reason is not null
+    checks.row_number,
+    checks.reason,
+    to_json(struct_pack(
+        raw.corporate_number, raw.name, raw.prefecture_code, raw.jsic_division,
+        raw.sales_jpy, raw.employees, raw.capital_jpy, raw.export_sales_jpy
+    )) as raw,
+    checks.sales_jpy as yen
+from firm_checks as checks
+join raw_firms as raw using (row_number)
+where checks.reason is not null

@@ -1,10 +1,13 @@
--- Transaction rows that failed a check, with their reason and raw values.
+-- Transaction rows that failed a check, with their reason and their raw values as JSON.
 select
     $fiscal_year as fiscal_year,
     $source_file as source_file,
-    row_number,
-    reason,
-    raw,
-    amount_jpy as yen
-from transaction_checks
-where reason is not null
+    checks.row_number,
+    checks.reason,
+    to_json(struct_pack(
+        raw.supplier_corporate_number, raw.customer_corporate_number, raw.amount_jpy
+    )) as raw,
+    checks.amount_jpy as yen
+from transaction_checks as checks
+join raw_transactions as raw using (row_number)
+where checks.reason is not null

@@ -1,7 +1,8 @@
 -- Every raw transaction row, normalised, with the first contract §2 reason it meets.
 -- Reads the temp view raw_transactions and the year's staged_firms.
 with raw_rows as (
-    select * from raw_transactions
+    select row_number, supplier_corporate_number, customer_corporate_number, amount_jpy
+    from raw_transactions
 ),
 
 firms as (
@@ -15,28 +16,29 @@ normalised as (
         row_number,
         ascii_text(supplier_corporate_number) as supplier_corporate_number,
         ascii_text(customer_corporate_number) as customer_corporate_number,
-        parse_integer(amount_jpy) as amount_jpy,
-        to_json(struct_pack(
-            supplier_corporate_number, customer_corporate_number, amount_jpy
-        )) as raw
+        parse_integer(amount_jpy) as amount_jpy
     from raw_rows
 ),
 
-with_firms as (
+screened as (
     select
         normalised.*,
         supplier.prefecture_code as supplier_prefecture_code,
         customer.prefecture_code as customer_prefecture_code,
-        -- only rows that pass every earlier check take part in duplicate and conflict tests
+        -- A number found among the staged firms is valid, so only the rest need the check digit.
         case
-            when is_corporate_number(normalised.supplier_corporate_number)
-                and is_corporate_number(normalised.customer_corporate_number)
-                and normalised.supplier_corporate_number <> normalised.customer_corporate_number
-                and supplier.corporate_number is not null
-                and customer.corporate_number is not null
-                and normalised.amount_jpy > 0
-                then normalised.amount_jpy
-        end as comparable_amount_jpy
+            when supplier.prefecture_code is null
+                and not is_corporate_number(normalised.supplier_corporate_number)
+                then 'invalid_corporate_number'
+            when customer.prefecture_code is null
+                and not is_corporate_number(normalised.customer_corporate_number)
+                then 'invalid_corporate_number'
+            when normalised.supplier_corporate_number = normalised.customer_corporate_number
+                then 'self_transaction'
+            when supplier.prefecture_code is null then 'unknown_supplier'
+            when customer.prefecture_code is null then 'unknown_customer'
+            when normalised.amount_jpy is null or normalised.amount_jpy <= 0 then 'invalid_amount'
+        end as row_reason
     from normalised
     left join firms as supplier
         on normalised.supplier_corporate_number = supplier.corporate_number
@@ -44,26 +46,41 @@ with_firms as (
         on normalised.customer_corporate_number = customer.corporate_number
 ),
 
-checked as (
+-- Repeats and conflicts need a pair seen more than once among rows that passed so far.
+-- Grouping on a hash is cheap; a collision only sends a few more rows to the exact test.
+repeated_pairs as (
+    select hash(supplier_corporate_number, customer_corporate_number) as pair_key
+    from screened
+    where row_reason is null
+    group by pair_key
+    having count(*) > 1
+),
+
+repeats as (
     select
-        *,
+        row_number,
         case
-            when not is_corporate_number(supplier_corporate_number)
-                or not is_corporate_number(customer_corporate_number)
-                then 'invalid_corporate_number'
-            when supplier_corporate_number = customer_corporate_number then 'self_transaction'
-            when supplier_prefecture_code is null then 'unknown_supplier'
-            when customer_prefecture_code is null then 'unknown_customer'
-            when amount_jpy is null or amount_jpy <= 0 then 'invalid_amount'
             when row_number() over (
-                partition by supplier_corporate_number, customer_corporate_number, comparable_amount_jpy
+                partition by supplier_corporate_number, customer_corporate_number, amount_jpy
                 order by row_number
             ) > 1 then 'duplicate_row'
-            when min(comparable_amount_jpy) over pair <> max(comparable_amount_jpy) over pair
-                then 'conflicting_pair'
-        end as reason
-    from with_firms
+            when min(amount_jpy) over pair <> max(amount_jpy) over pair then 'conflicting_pair'
+        end as repeat_reason
+    from screened
+    where row_reason is null
+        and hash(supplier_corporate_number, customer_corporate_number) in (
+            select pair_key from repeated_pairs
+        )
     window pair as (partition by supplier_corporate_number, customer_corporate_number)
 )
 
-select * from checked
+select
+    screened.row_number,
+    screened.supplier_corporate_number,
+    screened.customer_corporate_number,
+    screened.amount_jpy,
+    screened.supplier_prefecture_code,
+    screened.customer_prefecture_code,
+    coalesce(screened.row_reason, repeats.repeat_reason) as reason
+from screened
+left join repeats using (row_number)

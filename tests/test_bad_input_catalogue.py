@@ -1,0 +1,423 @@
+"""A catalogue of bad (and awkward but valid) input, each case with its exact outcome (contract §1, §2, §5).
+
+File faults fail the run with a one-line message naming the file and the fault. Row faults are
+quarantined with one reason; to keep the file fast, each row case gets its own firms (or firm
+pairs) and line range inside one shared file per kind, and asserts exactly what happens there.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import re
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipeline.contract import FIRMS, TRANSACTIONS
+from tests.conftest import YEAR, Pipeline, cn, firm, sale, write_csv
+
+HEADER = ",".join(FIRMS.columns)
+GOOD_FIRMS = [firm(1, "13"), firm(2, "27")]
+GOOD_SALES = [sale(1, 2, 1_000)]
+
+
+def line(n: int, name: str = "A") -> str:
+    return f"{cn(n)},{name},13,E,5000000000,100,,\n"
+
+
+def full_width(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+def bad_check_digit(n: int) -> str:
+    number = cn(n)
+    return str((int(number[0]) + 1) % 10) + number[1:]
+
+
+def quarantine(run, source: str) -> dict[int, dict]:
+    return {row["row_number"]: row for row in run.parquet("quarantine") if row["source_file"] == source}
+
+
+def staged_count(run, kind: str) -> int:
+    return run.query(f"select count(*) from staged_{kind} where fiscal_year = ?", [int(YEAR)])[0][0]
+
+
+# ---------------------------------------------------------------- file-level faults: the run fails
+
+
+def truncated_parquet() -> bytes:
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist([{k: str(v) for k, v in r.items()} for r in GOOD_FIRMS]), sink)
+    data = sink.getvalue()
+    return data[: len(data) // 2]
+
+
+FILE_FAULTS = [
+    pytest.param("firms.csv", b"", ["empty"], id="empty-0-bytes"),
+    pytest.param("firms.csv", (HEADER + "\n").encode(), ["no data rows"], id="header-only"),
+    pytest.param(
+        "firms.csv",
+        f"corporate_number,name,prefecture_code,sales_jpy,employees\n{cn(1)},A,13,5,5\n".encode(),
+        ["missing required column", "jsic_division"],
+        id="missing-column-firms",
+    ),
+    pytest.param(
+        "transactions.csv",
+        f"supplier_corporate_number,customer_corporate_number,amount\n{cn(1)},{cn(2)},5\n".encode(),
+        ["missing required column", "amount_jpy"],
+        id="missing-column-transactions",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1)).replace(",", ";").encode(),
+        ["comma-separated"],
+        id="semicolons",
+    ),
+    pytest.param(
+        "firms.csv", (HEADER + "\n" + line(1)).replace(",", "\t").encode(), ["comma-separated"], id="tabs"
+    ),
+    pytest.param(
+        "firms.csv", b"\x00\x01PK" + random.Random(7).randbytes(3000), ["binary"], id="binary-garbage"
+    ),
+    pytest.param("firms.parquet", truncated_parquet(), ["cannot be read as parquet"], id="truncated-parquet"),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1)).encode() + cn(2).encode() + b",B\x80\xff,13,E,5,5,,\n",
+        ["line 3", "neither utf-8 nor cp932"],
+        id="bytes-80-ff-invalid-in-both",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1)).encode() + cn(2).encode() + b",B\x81 ,13,E,5,5,,\n",
+        ["line 3", "neither utf-8 nor cp932"],
+        id="cp932-lead-byte-without-trail",
+    ),
+    pytest.param(
+        "firms.csv", (HEADER + "\n" + line(1)).encode("utf-16"), ["neither utf-8 nor cp932"], id="utf-16"
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1, "日本")).encode() + line(2, "日本").encode("cp932"),
+        ["mixes encodings", "line 2", "line 3"],
+        id="utf-8-and-cp932-lines",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1) + line(2).rstrip("\n") + ",extra\n").encode(),
+        [r"line:? 3", "columns: 8 found: 9"],
+        id="too-many-fields",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1) + f"{cn(2)},B,13,E\n").encode(),
+        [r"line:? 3", "columns: 8 found: 4"],
+        id="too-few-fields",
+    ),
+]
+
+
+@pytest.mark.parametrize(("filename", "content", "expected"), FILE_FAULTS)
+def test_unreadable_file_fails_the_run_naming_file_and_fault(pipeline, filename, content, expected):
+    folder = pipeline.write(GOOD_FIRMS, GOOD_SALES)
+    (folder / filename.replace(".parquet", ".csv")).unlink()
+    (folder / filename).write_bytes(content)
+    run = pipeline.run(tolerance=1.0)
+    assert not run.success
+    kind = filename.split(".")[0]
+    assert run.failure.startswith(f"raw_{kind}: {filename}: "), run.failure
+    for pattern in expected:
+        assert re.search(pattern, run.failure, re.IGNORECASE), f"{pattern!r} not in {run.failure!r}"
+    assert "\n" not in run.failure, f"run.failure is not one line: {run.failure!r}"
+    assert not run.published.exists()
+
+
+# ---------------------------------------------------------------- firm row faults: quarantined
+
+FIRM_CASES = {  # id: (rows, reason per row — None means staged)
+    "spreadsheet-exponent": ([firm(10, corporate_number="1.18030101877E+12")], ["invalid_corporate_number"]),
+    "bad-check-digit": ([firm(11, corporate_number=bad_check_digit(11))], ["invalid_corporate_number"]),
+    "twelve-digits": ([firm(12, corporate_number=cn(12)[1:])], ["invalid_corporate_number"]),
+    "duplicate-firm": ([firm(13), firm(13, name="別名")], ["duplicate_firm"] * 2),
+    "duplicate-after-normalising": (
+        [firm(14), firm(14, corporate_number=full_width(cn(14)))],
+        ["duplicate_firm"] * 2,
+    ),
+    "duplicate-triple": ([firm(15), firm(15), firm(15)], ["duplicate_firm"] * 3),
+    "prefecture-48": ([firm(16, "48")], ["invalid_prefecture"]),
+    "prefecture-0": ([firm(17, "0")], ["invalid_prefecture"]),
+    "prefecture-empty": ([firm(18, "")], ["invalid_prefecture"]),
+    "prefecture-name": ([firm(19, "東京都")], ["invalid_prefecture"]),
+    "industry-U": ([firm(20, jsic_division="U")], ["invalid_industry"]),
+    "industry-empty": ([firm(21, jsic_division="")], ["invalid_industry"]),
+    "industry-word": ([firm(22, jsic_division="製造業")], ["invalid_industry"]),
+    "sales-missing": ([firm(23, sales="")], ["invalid_number"]),
+    "sales-negative": ([firm(24, sales=-5)], ["invalid_number"]),
+    "employees-not-integer": ([firm(25, employees="12.5")], ["invalid_number"]),
+    "employees-text": ([firm(26, employees="many")], ["invalid_number"]),
+    "capital-negative": ([firm(27, capital_jpy=-1)], ["invalid_number"]),
+    "export-negative": ([firm(28, export_sales_jpy=-1)], ["invalid_export_sales"]),
+    "export-above-sales": ([firm(29, sales=100, export_sales_jpy=101)], ["invalid_export_sales"]),
+    "export-equal-sales-ok": ([firm(30, sales=100, export_sales_jpy=100)], [None]),
+    # a row meeting two faults gets the earlier reason
+    "order-number-before-prefecture": (
+        [firm(31, "99", corporate_number="123")],
+        ["invalid_corporate_number"],
+    ),
+    "order-duplicate-before-prefecture": ([firm(32), firm(32, "99")], ["duplicate_firm"] * 2),
+    "order-prefecture-before-industry": ([firm(33, "99", jsic_division="Z")], ["invalid_prefecture"]),
+    "order-industry-before-number": ([firm(34, jsic_division="Z", sales="")], ["invalid_industry"]),
+    "order-number-before-export": ([firm(35, sales="", export_sales_jpy=-1)], ["invalid_number"]),
+    "firm-9-quarantined": ([firm(9, "99")], ["invalid_prefecture"]),  # used by the transaction cases
+}
+
+
+def _layout(cases: dict, first_line: int) -> dict[str, list[int]]:
+    """The CSV line of every row of every case, in file order."""
+    lines, next_line = {}, first_line
+    for case, (rows, _) in cases.items():
+        lines[case] = list(range(next_line, next_line + len(rows)))
+        next_line += len(rows)
+    return lines
+
+
+FIRM_LINES = _layout(FIRM_CASES, first_line=2 + len(GOOD_FIRMS))
+FIRM_ROWS = GOOD_FIRMS + [row for rows, _ in FIRM_CASES.values() for row in rows]
+
+
+@pytest.fixture(scope="module")
+def firm_faults(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("firm_faults"))
+    pipeline.write(FIRM_ROWS, GOOD_SALES)
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    return run
+
+
+@pytest.mark.parametrize("case", list(FIRM_CASES))
+def test_firm_row_fault(firm_faults, case):
+    _, reasons = FIRM_CASES[case]
+    got = quarantine(firm_faults, f"{YEAR}/firms.csv")
+    assert [got[n]["reason"] if n in got else None for n in FIRM_LINES[case]] == reasons
+
+
+def test_firm_quarantine_is_complete_and_reconciles(firm_faults):
+    expected = sorted(
+        (n, r) for c, (_, rs) in FIRM_CASES.items() for n, r in zip(FIRM_LINES[c], rs, strict=True) if r
+    )
+    got = quarantine(firm_faults, f"{YEAR}/firms.csv")
+    assert sorted((n, row["reason"]) for n, row in got.items()) == expected
+    assert staged_count(firm_faults, "firms") + len(got) == len(FIRM_ROWS)
+    assert len(firm_faults.parquet("firm_degrees")) == len(FIRM_ROWS) - len(got)
+
+
+def test_firm_quarantine_raw_is_json_of_the_raw_values(firm_faults):
+    got = quarantine(firm_faults, f"{YEAR}/firms.csv")
+    for case in ("spreadsheet-exponent", "prefecture-name", "duplicate-after-normalising"):
+        line_number, source = FIRM_LINES[case][-1], FIRM_CASES[case][0][-1]
+        raw = {k: (v if v is not None else "") for k, v in json.loads(got[line_number]["raw"]).items()}
+        assert raw == {k: str(v) for k, v in source.items()}, case
+
+
+# ---------------------------------------------------------------- transaction row faults: quarantined
+
+TX_FIRMS = [firm(n, "13" if n % 2 else "27") for n in range(1, 9)] + [firm(9, "99")]
+TX_CASES = {  # firm 9 is quarantined (invalid_prefecture); 90–99 are in no firms file
+    "supplier-not-a-number": (
+        [dict(sale(1, 2, 5), supplier_corporate_number="123")],
+        ["invalid_corporate_number"],
+    ),
+    "customer-exponent": (
+        [dict(sale(1, 2, 5), customer_corporate_number="1.18030101877E+12")],
+        ["invalid_corporate_number"],
+    ),
+    "self-transaction": ([sale(3, 3, 5)], ["self_transaction"]),
+    "order-self-before-unknown": ([sale(90, 90, 0)], ["self_transaction"]),
+    "unknown-supplier": ([sale(91, 1, 5)], ["unknown_supplier"]),
+    "order-supplier-before-customer": ([sale(92, 93, 5)], ["unknown_supplier"]),
+    "unknown-customer": ([sale(1, 94, 5)], ["unknown_customer"]),
+    "customer-firm-quarantined": ([sale(1, 9, 5)], ["unknown_customer"]),
+    "supplier-firm-quarantined": ([sale(9, 1, 5)], ["unknown_supplier"]),
+    "order-unknown-before-amount": ([sale(95, 1, 0)], ["unknown_supplier"]),
+    "amount-zero": ([sale(1, 3, 0)], ["invalid_amount"]),
+    "amount-negative": ([sale(3, 1, -5)], ["invalid_amount"]),
+    "amount-empty": ([sale(1, 5, "")], ["invalid_amount"]),
+    "amount-text": ([sale(5, 1, "abc")], ["invalid_amount"]),
+    "amount-decimal": ([sale(1, 7, "1.5")], ["invalid_amount"]),
+    "duplicate-row": ([sale(2, 4, 100), sale(2, 4, 100)], [None, "duplicate_row"]),
+    "duplicate-after-normalising": (
+        [sale(4, 2, 1000), dict(sale(4, 2, "1,000"), supplier_corporate_number=full_width(cn(4)))],
+        [None, "duplicate_row"],
+    ),
+    "conflicting-pair": ([sale(2, 6, 100), sale(2, 6, 200)], ["conflicting_pair"] * 2),
+    "duplicate-and-conflict": (
+        [sale(6, 2, 100), sale(6, 2, 100), sale(6, 2, 200)],
+        ["conflicting_pair", "duplicate_row", "conflicting_pair"],
+    ),
+    "bad-amount-does-not-conflict": ([sale(4, 6, 100), sale(4, 6, "abc")], [None, "invalid_amount"]),
+}
+TX_LINES = _layout(TX_CASES, first_line=2 + len(GOOD_SALES))
+TX_ROWS = GOOD_SALES + [row for rows, _ in TX_CASES.values() for row in rows]
+
+
+@pytest.fixture(scope="module")
+def transaction_faults(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("transaction_faults"))
+    pipeline.write(TX_FIRMS, TX_ROWS)
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    return run
+
+
+@pytest.mark.parametrize("case", list(TX_CASES))
+def test_transaction_row_fault(transaction_faults, case):
+    _, reasons = TX_CASES[case]
+    got = quarantine(transaction_faults, f"{YEAR}/transactions.csv")
+    assert [got[n]["reason"] if n in got else None for n in TX_LINES[case]] == reasons
+
+
+def test_transaction_quarantine_is_complete_and_reconciles(transaction_faults):
+    expected = sorted(
+        (n, r) for c, (_, rs) in TX_CASES.items() for n, r in zip(TX_LINES[c], rs, strict=True) if r
+    )
+    got = quarantine(transaction_faults, f"{YEAR}/transactions.csv")
+    assert sorted((n, row["reason"]) for n, row in got.items()) == expected
+    assert staged_count(transaction_faults, "transactions") + len(got) == len(TX_ROWS)
+    firms = quarantine(transaction_faults, f"{YEAR}/firms.csv")
+    assert [(n, row["reason"]) for n, row in firms.items()] == [(10, "invalid_prefecture")]
+    raw = json.loads(got[TX_LINES["amount-text"][0]]["raw"])
+    assert raw == {k: str(v) for k, v in TX_CASES["amount-text"][0][0].items()}
+
+
+# ---------------------------------------------------------------- Parquet input: row_number is the row index
+
+
+def test_parquet_row_number_is_the_1_based_row_index(pipeline):
+    folder = pipeline.write([], [])
+    for name in ("firms.csv", "transactions.csv"):
+        (folder / name).unlink()
+    rows = [firm(1, "13"), firm(2, "27"), firm(3, "99"), firm(4, "13", jsic_division="Z")]
+    typed = {"sales_jpy": pa.int64(), "employees": pa.int64(), "capital_jpy": pa.int64()}
+    schema = pa.schema([(c, typed.get(c, pa.string())) for c in FIRMS.columns])
+    firms = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
+    pq.write_table(pa.Table.from_pylist(firms, schema=schema), folder / "firms.parquet")
+    sales = [sale(1, 2, 5), sale(1, 2, 5), sale(2, 1, 0)]
+    pq.write_table(
+        pa.Table.from_pylist([{k: str(v) for k, v in s.items()} for s in sales]),
+        folder / "transactions.parquet",
+    )
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    assert got == [
+        (f"{YEAR}/firms.parquet", 3, "invalid_prefecture"),
+        (f"{YEAR}/firms.parquet", 4, "invalid_industry"),
+        (f"{YEAR}/transactions.parquet", 2, "duplicate_row"),
+        (f"{YEAR}/transactions.parquet", 3, "invalid_amount"),
+    ]
+    assert json.loads(run.parquet("quarantine")[0]["raw"])["prefecture_code"] == "99"
+
+
+# ---------------------------------------------------------------- the quarantine tolerance blocks publication
+
+
+def test_default_tolerance_blocks_publication(pipeline):
+    firms = [firm(n, "13" if n % 2 else "27") for n in range(1, 11)]
+    sales = [sale(n, n + 1, 1_000) for n in range(1, 9)] + [sale(1, 99, 1_000), sale(2, 2, 1_000)]
+    pipeline.write(firms, sales)
+    run = pipeline.run()
+    assert not run.success
+    assert run.failure.startswith("published_lists: publication blocked: "), run.failure
+    assert f"{YEAR}/transactions.csv: 2 of 10 rows quarantined" in run.failure
+    assert "tolerance 1.00%" in run.failure
+    assert not run.published.exists()
+
+
+# ---------------------------------------------------------------- values that must be accepted
+
+SPREADSHEET_UNSAFE = {24: "=SUM(A1:A2)", 25: "+81-3-0000", 26: "-1 Inc", 27: "@home", 28: "\tタブ"}
+NAMES = {
+    21: 'He said "hi"',
+    22: "Kabushiki, Kaisha",
+    23: "line one\nline two",
+    29: "長" * 10_000,
+    30: "株式会社テスト",
+    **SPREADSHEET_UNSAFE,
+}
+NUMBERS = {  # firm: (overrides, expected published values)
+    11: (dict(prefecture_code="０１"), dict(prefecture_code="01")),
+    12: (dict(prefecture_code="1"), dict(prefecture_code="01")),
+    13: (dict(sales_jpy="５０００"), dict(sales_jpy=5000)),
+    14: (dict(sales_jpy="1,234,000"), dict(sales_jpy=1_234_000)),
+    15: (dict(employees="１２０"), dict(employees=120)),
+    16: (dict(corporate_number=full_width(cn(16))), dict(corporate_number=cn(16))),
+}
+
+
+@pytest.fixture(scope="module")
+def accepted(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("accepted"))
+    firms = GOOD_FIRMS + [firm(n, "13", **over) for n, (over, _) in NUMBERS.items()]
+    firms += [firm(n, "13", name=name) for n, name in NAMES.items()]
+    sales = [sale(n, 2, 1_000) for n in NAMES] + [sale(1, 2, "1,234"), sale(11, 2, "１０００")]
+    pipeline.write(firms, sales)
+    run = pipeline.run()
+    assert run.success, run.failure
+    return run
+
+
+@pytest.mark.parametrize("n", list(NUMBERS))
+def test_normalised_values_are_accepted(accepted, n):
+    degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
+    assert accepted.parquet("quarantine") == []
+    row = degrees[cn(n)]
+    assert {k: row[k] for k in NUMBERS[n][1]} == NUMBERS[n][1]
+
+
+def test_formatted_amounts_are_accepted(accepted):
+    degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
+    assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 1_234
+    assert degrees[cn(11)]["out_of_prefecture_sales_jpy"] == 1_000
+
+
+@pytest.mark.parametrize("n", list(NAMES))
+def test_names_round_trip(accepted, n):
+    degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
+    assert degrees[cn(n)]["name"] == NAMES[n]
+    candidates = {row["corporate_number"]: row for row in accepted.parquet("national_candidates")}
+    assert candidates[cn(n)]["name"] == NAMES[n]
+    for path in (
+        accepted.published / "national_candidates.csv",
+        accepted.published / "prefectures" / "13.csv",
+    ):
+        assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            cells = {row["corporate_number"]: row["name"] for row in csv.DictReader(f)}
+        assert cells[cn(n)] == ("'" if n in SPREADSHEET_UNSAFE else "") + NAMES[n]
+
+
+CP932_NAMES = ["株式会社髙島工業", "①産業合同会社", "有限会社ヤマト～運輸", "ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾝﾌﾟﾙ"]
+
+
+@pytest.mark.parametrize(
+    ("encoding", "names"),
+    [
+        pytest.param("cp932", CP932_NAMES, id="cp932"),
+        pytest.param("cp932", ["ﾄｳﾎｳ", "株式会社東邦"], id="cp932-half-width-kana-that-looks-like-utf-8"),
+        pytest.param("utf-8-sig", ["株式会社テスト", "BOM"], id="utf-8-with-bom"),
+    ],
+)
+def test_encodings_are_accepted_and_names_round_trip(pipeline, encoding, names):
+    firms = [firm(n, "13" if n % 2 else "27", name=name) for n, name in enumerate(names, start=1)]
+    folder = pipeline.write(firms, GOOD_SALES)
+    write_csv(folder / "firms.csv", FIRMS.columns, firms, encoding)
+    write_csv(folder / "transactions.csv", TRANSACTIONS.columns, GOOD_SALES, encoding)
+    run = pipeline.run()
+    assert run.success, run.failure
+    assert run.parquet("quarantine") == []
+    assert {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")} == {
+        cn(n): name for n, name in enumerate(names, start=1)
+    }
