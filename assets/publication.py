@@ -1,5 +1,13 @@
-"""Publication: the year's candidate lists, degrees and quarantine as files (contract §5)."""
+"""Publication: the year's lists, degrees and quarantine as files (contract §5).
 
+The files are first written whole into a draft release folder; the quality gates
+check the draft; only then does `published_lists` switch DATA_MARTS_DIR/<year>
+to it in one atomic step. A failed gate or a killed run leaves the previous
+publication exactly as it was.
+"""
+
+import json
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -8,12 +16,19 @@ import duckdb
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.prefectures import PREFECTURES
 from pipeline.progress import report
-from pipeline.publication import copy_bom_csv, copy_parquet, release_folder, switch_to
+from pipeline.publication import (
+    copy_bom_csv,
+    copy_parquet,
+    release_folder,
+    release_folder_path,
+    switch_to,
+)
+from pipeline.quality.report import report_path
 from pipeline.resources import DataFolders
-from pipeline.rule import PublicationPolicy
 from pipeline.warehouse import Warehouse, fetch_rows, sql_parameters, sql_text
 
 _CSV_VIEW = "select * replace (spreadsheet_safe(name) as name) from published_candidates"
+REPORT_NAME = "validation_report.html"
 
 
 def _bind(name: str, fiscal_year: int) -> str:
@@ -23,25 +38,10 @@ def _bind(name: str, fiscal_year: int) -> str:
     return sql.replace("$fiscal_year", str(int(fiscal_year)))
 
 
-def quarantine_blockers(con: duckdb.DuckDBPyConnection, fiscal_year: int, tolerance: float) -> list[str]:
-    """One message per input file whose quarantined share of rows or yen exceeds the tolerance."""
-    blockers = []
-    for source_file, read, quarantined, row_share, yen_share in fetch_rows(
-        con, "quarantine_shares", fiscal_year=fiscal_year
-    ):
-        if row_share > tolerance or yen_share > tolerance:
-            blockers.append(
-                f"{source_file}: {quarantined:,} of {read:,} rows quarantined "
-                f"({row_share:.2%} of rows, {yen_share:.2%} of yen; tolerance {tolerance:.2%})"
-            )
-    return blockers
-
-
 def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: Path) -> dict[str, int]:
-    """Write every published file of the year into `folder`; returns rows per file."""
-    con.execute(
-        f"create or replace temp view published_candidates as {_bind('national_candidates', fiscal_year)}"
-    )
+    """Write every published file of the year into `folder`; returns rows per Parquet file."""
+    published = _bind("national_candidates", fiscal_year)
+    con.execute(f"create or replace temp view published_candidates as {published}")
     copy_parquet(con, "select * from published_candidates", folder / "national_candidates.parquet")
     copy_bom_csv(con, _CSV_VIEW, folder / "national_candidates.csv")
     copy_parquet(con, _bind("published_firm_degrees", fiscal_year), folder / "firm_degrees.parquet")
@@ -68,37 +68,53 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     kinds={"parquet", "csv"},
     deps=["candidate_selection", "quarantined_firms", "quarantined_transactions"],
 )
-def published_lists(
-    context: dg.AssetExecutionContext,
-    config: PublicationPolicy,
-    folders: DataFolders,
-    warehouse: Warehouse,
+def publication_draft(
+    context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """The fiscal year's publication under DATA_MARTS_DIR/<year>/: national_candidates
-    (Parquet and BOM CSV), firm_degrees, quarantine, prefectures/<code>.csv and rule.json.
-    Blocked when a file's quarantined share of rows or yen exceeds the tolerance; the
-    previous publication then stays exactly as it was."""
+    """The year's files, written whole into a draft release folder that nobody reads yet:
+    national_candidates (Parquet and BOM CSV), firm_degrees, quarantine,
+    prefectures/<code>.csv and rule.json. The gates check this draft before it goes live."""
     fiscal_year = fiscal_year_of(context)
+    folder = release_folder(folders.marts, fiscal_year, context.run.run_id)
     with warehouse.connect() as con:
-        blockers = quarantine_blockers(con, fiscal_year, config.quarantine_tolerance)
-        if blockers:
-            raise dg.Failure(description="publication blocked: " + "; ".join(blockers))
-        folder = release_folder(folders.marts, fiscal_year, context.run.run_id[:8])
         counts = write_publication(con, fiscal_year, folder)
-    switch_to(folders.marts, fiscal_year, folder)
-    published = folders.marts / str(fiscal_year)
-    report(
-        context,
-        f"{'published':<20} {counts['national_candidates']:,} candidates → {published}",
-    )
+    report(context, f"{'draft':<20} {counts['national_candidates']:,} candidates written to {folder.name}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": counts["national_candidates"],
+            "draft folder": dg.MetadataValue.path(str(folder)),
+            "firm_degrees rows": counts["firm_degrees"],
+            "quarantine rows": counts["quarantine"],
+        }
+    )
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="publication",
+    kinds={"parquet", "csv"},
+    deps=["publication_draft"],
+)
+def published_lists(context: dg.AssetExecutionContext, folders: DataFolders) -> dg.MaterializeResult:
+    """The live publication, DATA_MARTS_DIR/<year>/: switched to the checked draft in one
+    atomic step, with the run's validation report beside the lists. It only runs when
+    every blocking gate upstream passed."""
+    fiscal_year = fiscal_year_of(context)
+    folder = release_folder_path(folders.marts, fiscal_year, context.run.run_id)
+    validation = report_path(folders.marts, fiscal_year, context.run.run_id)
+    if validation.exists():
+        shutil.copyfile(validation, folder / REPORT_NAME)
+    switch_to(folders.marts, fiscal_year, folder)
+    published = folders.marts / str(fiscal_year)
+    rule = (published / "rule.json").read_text(encoding="utf-8").strip()
+    report(context, f"{'published':<20} {published}")
+    return dg.MaterializeResult(
+        metadata={
             "folder": dg.MetadataValue.path(str(published)),
             "national_candidates.csv": dg.MetadataValue.path(str(published / "national_candidates.csv")),
             "prefecture lists": dg.MetadataValue.path(str(published / "prefectures")),
-            "firm_degrees rows": counts["firm_degrees"],
-            "quarantine rows": counts["quarantine"],
+            "validation report": dg.MetadataValue.path(str(published / REPORT_NAME)),
+            "rule in force": dg.MetadataValue.json(json.loads(rule)),
             "release": folder.name,
         }
     )

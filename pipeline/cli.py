@@ -26,7 +26,17 @@ def _instance(paths: Paths):
 
 
 def failure_reason(result) -> str:
-    """The first step failure of a run, in one line."""
+    """Why a run failed, in one line: the failed blocking checks, else the first step failure."""
+    failed_gates = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity.value == "ERROR"
+    ]
+    if failed_gates:
+        return "; ".join(
+            f"check {e.check_name} on {e.asset_key.to_user_string()} failed: {e.description}"
+            for e in failed_gates
+        )
     for event in result.all_events:
         if not event.is_step_failure:
             continue
@@ -40,23 +50,19 @@ def failure_reason(result) -> str:
     return "the run failed before any step ran"
 
 
-def run_config(args: argparse.Namespace) -> dict:
-    """Run config from the command line's rule and policy options."""
-    rule = {
-        key: getattr(args, key)
-        for key in ("min_sales_jpy", "min_employees", "min_connector_degree", "min_hub_degree")
-        if getattr(args, key) is not None
-    }
-    policy = {}
-    if args.quarantine_tolerance is not None:
-        policy["quarantine_tolerance"] = args.quarantine_tolerance
+def run_config(rule: dict | None = None, tolerance: float | None = None, log_level: str = "ERROR") -> dict:
+    """Run config for a rule, a quarantine tolerance and the console log level."""
+    quality = {} if tolerance is None else {"quarantine_tolerance": tolerance}
     return {
-        "ops": {
-            "candidate_selection": {"config": rule},
-            "published_lists": {"config": policy},
-        },
-        "loggers": {"console": {"config": {"log_level": "ERROR"}}},
+        "ops": {"candidate_selection": {"config": rule or {}}},
+        "resources": {"quality": {"config": quality}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
     }
+
+
+def _rule_options(args: argparse.Namespace) -> dict:
+    keys = ("min_sales_jpy", "min_employees", "min_connector_degree", "min_hub_degree")
+    return {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -83,7 +89,10 @@ def run(args: argparse.Namespace) -> int:
         progress.addHandler(handler)
         try:
             result = job.execute_in_process(
-                partition_key=year, instance=instance, run_config=run_config(args), raise_on_error=False
+                partition_key=year,
+                instance=instance,
+                run_config=run_config(_rule_options(args), args.quarantine_tolerance),
+                raise_on_error=False,
             )
         finally:
             progress.removeHandler(handler)

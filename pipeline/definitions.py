@@ -8,9 +8,10 @@ from assets.degrees import firm_degrees
 from assets.flows import firm_flows
 from assets.ingest import raw_firms, raw_transactions
 from assets.prefecture_totals import prefecture_totals
-from assets.publication import published_lists
+from assets.publication import publication_draft, published_lists
 from assets.selection import candidate_selection
 from assets.staging import stage_firms, stage_transactions
+from pipeline.quality.checks import ASSET_CHECKS
 from pipeline.resources import resources_from
 from pipeline.settings import Paths
 
@@ -23,6 +24,7 @@ ASSETS = [
     prefecture_totals,
     firm_degrees,
     candidate_selection,
+    publication_draft,
     published_lists,
 ]
 
@@ -39,6 +41,7 @@ def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Definitions for the given paths (default: from the environment)."""
     return dg.Definitions(
         assets=ASSETS,
+        asset_checks=ASSET_CHECKS,
         jobs=[candidate_lists],
         resources=resources_from(paths or Paths.from_env()),
         # One process: DuckDB allows one writer per database file.

@@ -19,9 +19,14 @@ RELEASES = ".releases"
 KEEP_RELEASES = 2  # the current one and the one before, for a quick look back
 
 
+def release_folder_path(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
+    """The folder a run builds its publication of a fiscal year in."""
+    return marts_dir / RELEASES / f"{fiscal_year}-{run_id[:8]}"
+
+
 def release_folder(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
-    """A fresh folder to build one publication in."""
-    folder = marts_dir / RELEASES / f"{fiscal_year}-{run_id}"
+    """A fresh, empty folder to build one publication in."""
+    folder = release_folder_path(marts_dir, fiscal_year, run_id)
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.quality.policy import QualityPolicy
 from pipeline.settings import Paths
 from pipeline.warehouse import Warehouse
 
@@ -30,4 +31,5 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
     return {
         "folders": DataFolders(raw_dir=str(paths.raw_dir), marts_dir=str(paths.marts_dir)),
         "warehouse": Warehouse(path=str(paths.duckdb_path)),
+        "quality": QualityPolicy(),
     }

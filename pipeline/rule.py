@@ -26,9 +26,3 @@ class SelectionRule(dg.Config):
             f"and (connector_degree ≥ {self.min_connector_degree:g} "
             f"or hub_degree ≥ {self.min_hub_degree:g})"
         )
-
-
-class PublicationPolicy(dg.Config):
-    """When publication is blocked."""
-
-    quarantine_tolerance: float = 0.01

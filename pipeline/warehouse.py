@@ -87,6 +87,15 @@ def replace_partition(
     return int(inserted.fetchone()[0])
 
 
+def _seed_prefectures(con: duckdb.DuckDBPyConnection) -> None:
+    """The 47 prefectures, written once: a write on every connection costs a checkpoint."""
+    if con.execute("select count(*) from prefectures").fetchone()[0] == len(PREFECTURES):
+        return
+    con.executemany(
+        "insert or replace into prefectures values (?, ?)", [(p.code, p.name) for p in PREFECTURES]
+    )
+
+
 class Warehouse(dg.ConfigurableResource):
     """The DuckDB database file that holds every stage's tables."""
 
@@ -111,10 +120,7 @@ class Warehouse(dg.ConfigurableResource):
         try:
             con.execute(sql_text("schema"))
             con.execute(sql_text("macros"))
-            con.executemany(
-                "insert or replace into prefectures values (?, ?)",
-                [(p.code, p.name) for p in PREFECTURES],
-            )
+            _seed_prefectures(con)
             yield con
         finally:
             con.close()

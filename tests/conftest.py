@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.cli import failure_reason
+from pipeline.cli import failure_reason, run_config
 from pipeline.contract import FIRMS, TRANSACTIONS
 from pipeline.corporate_number import with_check_digit
 from pipeline.definitions import JOB_NAME, build_definitions
@@ -114,11 +114,11 @@ class Pipeline:
     def run(self, year: str = YEAR, rule: dict | None = None, tolerance: float | None = None) -> PipelineRun:
         self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
         job = build_definitions(self.paths).resolve_job_def(JOB_NAME)
-        run_config = {"ops": {"candidate_selection": {"config": rule or {}}}}
-        if tolerance is not None:
-            run_config["ops"]["published_lists"] = {"config": {"quarantine_tolerance": tolerance}}
         result = job.execute_in_process(
-            partition_key=year, instance=self.instance, run_config=run_config, raise_on_error=False
+            partition_key=year,
+            instance=self.instance,
+            run_config=run_config(rule, tolerance, log_level="WARNING"),
+            raise_on_error=False,
         )
         return PipelineRun(self.paths, result, year)
 

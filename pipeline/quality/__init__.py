@@ -1,0 +1,1 @@
+"""Data-quality gates: Great Expectations suites per stage, blocking SQL checks, warnings."""

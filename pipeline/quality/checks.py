@@ -1,0 +1,307 @@
+"""Dagster asset checks: a GX suite per stage, the blocking SQL gates, and warnings.
+
+A blocking check that fails stops every asset downstream of it, so nothing is
+published from data that failed a gate. Each outcome is also written to the
+run's HTML validation report.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from pipeline.partitions import fiscal_year_partitions
+from pipeline.publication import release_folder_path
+from pipeline.quality.gx_duckdb import SuiteOutcome, validate
+from pipeline.quality.policy import QualityPolicy
+from pipeline.quality.report import write_report
+from pipeline.quality.suites import SUITES, Suite, SuiteContext
+from pipeline.resources import DataFolders
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql
+
+EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class CheckInputs:
+    fiscal_year: int
+    rule: dict[str, Any]
+    policy: QualityPolicy
+    publication: Path
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    """A check whose SQL (sql/checks/<name>.sql) returns the offending rows; none = pass."""
+
+    name: str
+    asset: str
+    description: str
+    blocking: bool = True
+    params: Callable[[CheckInputs], dict[str, Any]] = field(default=lambda _: {})
+    # Says what the offending rows mean; by default, how many there are.
+    explain: Callable[[list[dict[str, Any]], CheckInputs], str] | None = None
+
+
+def _rule(inputs: CheckInputs) -> dict[str, Any]:
+    return dict(inputs.rule)
+
+
+def _publication(inputs: CheckInputs) -> dict[str, Any]:
+    return {
+        "national_candidates": str(inputs.publication / "national_candidates.parquet"),
+        "firm_degrees": str(inputs.publication / "firm_degrees.parquet"),
+    }
+
+
+def _quarantine_shares(rows: list[dict[str, Any]], inputs: CheckInputs) -> str:
+    tolerance = inputs.policy.quarantine_tolerance
+    return "; ".join(
+        f"{r['source_file']}: {r['rows_quarantined']:,} of {r['rows_read']:,} rows quarantined "
+        f"({r['row_share']:.2%} of rows, {r['yen_share']:.2%} of yen; tolerance {tolerance:.2%})"
+        for r in rows
+    )
+
+
+SQL_CHECKS = (
+    SqlCheck(
+        "rows_reconcile",
+        "staged_firms",
+        "firms: rows read = staged + quarantined",
+        params=lambda i: {"kind": "firms"},
+    ),
+    SqlCheck(
+        "rows_reconcile",
+        "staged_transactions",
+        "transactions: rows read = staged + quarantined",
+        params=lambda i: {"kind": "transactions"},
+    ),
+    SqlCheck(
+        "quarantine_within_tolerance",
+        "quarantined_firms",
+        "quarantined share of firm rows and of sales ≤ tolerance",
+        params=lambda i: {"kind": "firms", "tolerance": i.policy.quarantine_tolerance},
+        explain=_quarantine_shares,
+    ),
+    SqlCheck(
+        "quarantine_within_tolerance",
+        "quarantined_transactions",
+        "quarantined share of transaction rows and of yen ≤ tolerance",
+        params=lambda i: {"kind": "transactions", "tolerance": i.policy.quarantine_tolerance},
+        explain=_quarantine_shares,
+    ),
+    SqlCheck(
+        "out_of_prefecture_sales_conserved",
+        "firm_flows",
+        "Σ out-of-prefecture sales = Σ inter-prefecture transactions + Σ exports",
+    ),
+    SqlCheck(
+        "degrees_sum_to_one",
+        "firm_degrees",
+        "per prefecture with a non-zero denominator, Σ degree = 1 ± 1e-9",
+    ),
+    SqlCheck("degrees_within_unit_interval", "firm_degrees", "every degree lies in [0, 1]"),
+    SqlCheck(
+        "candidates_meet_rule",
+        "candidate_selection",
+        "every candidate satisfies the rule in force, and only those",
+        params=_rule,
+    ),
+    SqlCheck(
+        "published_corporate_numbers_valid",
+        "publication_draft",
+        "published corporate numbers have valid check digits and none repeats",
+        params=_publication,
+    ),
+    SqlCheck(
+        "prefectures_without_candidates",
+        "candidate_selection",
+        "warning: a prefecture with no candidates or a zero denominator",
+        blocking=False,
+    ),
+    SqlCheck(
+        "prefecture_moves_from_previous_year",
+        "candidate_selection",
+        "warning: a prefecture's totals or candidates moved more than the threshold from last year",
+        blocking=False,
+        params=lambda i: {"threshold": i.policy.year_over_year_warning},
+    ),
+    SqlCheck(
+        "out_of_prefecture_sales_above_sales",
+        "firm_flows",
+        "warning: a firm's out-of-prefecture sales exceed its sales_jpy",
+        blocking=False,
+    ),
+)
+
+
+def _inputs(context, con, quality: QualityPolicy, folders: DataFolders) -> CheckInputs:
+    fiscal_year = int(context.partition_key)
+    recorded = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
+    rule = json.loads(recorded[0][0]) if recorded else {}
+    publication = release_folder_path(folders.marts, fiscal_year, context.run.run_id)
+    return CheckInputs(fiscal_year, rule, quality, publication)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One check's outcome, as recorded for the validation report."""
+
+    asset: str
+    check_name: str
+    blocking: bool
+    passed: bool
+    summary: str
+    details: Any
+
+
+def _record(context, con, folders: DataFolders, inputs: CheckInputs, verdict: Verdict) -> Path:
+    """Keep the verdict in the warehouse and rewrite the run's report with it."""
+    run_sql(
+        con,
+        "record_check_result",
+        fiscal_year=inputs.fiscal_year,
+        run_id=context.run.run_id,
+        asset=verdict.asset,
+        check_name=verdict.check_name,
+        blocking=verdict.blocking,
+        passed=verdict.passed,
+        summary=verdict.summary,
+        details=json.dumps(verdict.details, ensure_ascii=False, default=str),
+    )
+    return write_report(con, folders.marts, inputs.fiscal_year, context.run.run_id)
+
+
+def _summary(check: SqlCheck, rows: list[dict[str, Any]], inputs: CheckInputs) -> str:
+    if not rows:
+        return f"{check.description}: passed"
+    if check.explain:
+        return f"{check.description}: {check.explain(rows, inputs)}"
+    return f"{check.description}: {len(rows):,} offending row(s)"
+
+
+def run_sql_check(
+    context, check: SqlCheck, warehouse: Warehouse, quality: QualityPolicy, folders: DataFolders
+) -> dg.AssetCheckResult:
+    """Run one SQL gate and turn its offending rows into a check result."""
+    with warehouse.connect() as con:
+        inputs = _inputs(context, con, quality, folders)
+        cursor = run_sql(con, f"checks/{check.name}", fiscal_year=inputs.fiscal_year, **check.params(inputs))
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        examples = [{c: _json_safe(v) for c, v in row.items()} for row in rows[:EXAMPLES]]
+        verdict = Verdict(
+            check.asset, check.name, check.blocking, not rows, _summary(check, rows, inputs), examples
+        )
+        report = _record(context, con, folders, inputs, verdict)
+    return dg.AssetCheckResult(
+        passed=verdict.passed,
+        severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+        description=verdict.summary,
+        metadata={
+            "offending rows": len(rows),
+            "examples": dg.MetadataValue.json(examples),
+            "validation report": dg.MetadataValue.path(str(report)),
+        },
+    )
+
+
+def _suite_metadata(outcome: SuiteOutcome, report: Path) -> dict[str, Any]:
+    table = "\n".join(
+        [
+            "| expectation | arguments | passed | observed | unexpected | examples |",
+            "|---|---|---|---|---|---|",
+        ]
+        + [
+            f"| {o.expectation} | {json.dumps(o.arguments, ensure_ascii=False)[:120]} | "
+            f"{'✅' if o.success else '❌'} | {o.observed_value if o.observed_value is not None else ''} | "
+            f"{o.unexpected_count if o.unexpected_count is not None else ''} | "
+            f"{json.dumps(o.examples, ensure_ascii=False, default=str)[:120]} |"
+            for o in outcome.outcomes
+        ]
+    )
+    return {
+        "expectations": len(outcome.outcomes),
+        "failed expectations": len(outcome.failures),
+        "results": dg.MetadataValue.md(table),
+        "validation report": dg.MetadataValue.path(str(report)),
+    }
+
+
+def run_suite_check(
+    context, suite: Suite, warehouse: Warehouse, quality: QualityPolicy, folders: DataFolders
+) -> dg.AssetCheckResult:
+    """Validate a stage with its GX suite, pushed down to DuckDB."""
+    with warehouse.connect() as con:
+        inputs = _inputs(context, con, quality, folders)
+    suite_context = SuiteContext(inputs.fiscal_year, inputs.rule, str(inputs.publication))
+    outcome = validate(
+        Path(warehouse.path), suite.name, suite.query(suite_context), suite.expectations(suite_context)
+    )
+    failures = "; ".join(o.summary() for o in outcome.failures)
+    summary = f"GX suite {suite.name}: " + (
+        f"{len(outcome.outcomes)} expectations passed" if outcome.success else f"failed: {failures}"
+    )
+    verdict = Verdict(
+        suite.asset,
+        f"gx_{suite.name}",
+        True,
+        outcome.success,
+        summary,
+        [o.__dict__ for o in outcome.outcomes],
+    )
+    with warehouse.connect() as con:
+        report = _record(context, con, folders, inputs, verdict)
+    return dg.AssetCheckResult(
+        passed=outcome.success, description=summary[:2000], metadata=_suite_metadata(outcome, report)
+    )
+
+
+def _sql_asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=check.asset,
+        name=check.name,
+        description=check.description,
+        blocking=check.blocking,
+        partitions_def=fiscal_year_partitions,
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: Warehouse,
+        quality: QualityPolicy,
+        folders: DataFolders,
+    ) -> dg.AssetCheckResult:
+        return run_sql_check(context, check, warehouse, quality, folders)
+
+    return _check
+
+
+def _suite_asset_check(suite: Suite) -> dg.AssetChecksDefinition:
+    @dg.asset_check(
+        asset=suite.asset,
+        name=f"gx_{suite.name}",
+        description=f"Great Expectations suite: {suite.description}",
+        blocking=True,
+        partitions_def=fiscal_year_partitions,
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: Warehouse,
+        quality: QualityPolicy,
+        folders: DataFolders,
+    ) -> dg.AssetCheckResult:
+        return run_suite_check(context, suite, warehouse, quality, folders)
+
+    return _check
+
+
+ASSET_CHECKS = [_suite_asset_check(s) for s in SUITES] + [_sql_asset_check(c) for c in SQL_CHECKS]

@@ -1,0 +1,163 @@
+"""Great Expectations 1.x validating DuckDB tables, with the work pushed down to SQL.
+
+GX fetches a query's rows after it has closed the connection, and duckdb-engine does
+not buffer them, so every expectation fails with "list index out of range" (GX issues
+#10738, #11579). GX keeps one connection open for the dialects in its private
+`_PERSISTED_CONNECTION_DIALECTS`; adding duckdb there makes its queries return rows.
+That is private API: GX is pinned in pyproject.toml, the patch lives only here, and
+tests/quality/test_gx_duckdb.py fails loudly when an upgrade breaks it.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
+
+import great_expectations as gx  # noqa: E402
+from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
+from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine  # noqa: E402
+
+EXAMPLE_ROWS = 5
+
+
+class _DuckDBDialect(enum.StrEnum):
+    DUCKDB = "duckdb"
+
+
+def keep_duckdb_connection_open() -> None:
+    """Make GX hold one DuckDB connection for a validation (the private-API patch)."""
+    if "duckdb" not in _engine._PERSISTED_CONNECTION_DIALECTS:
+        _engine._PERSISTED_CONNECTION_DIALECTS = (
+            *_engine._PERSISTED_CONNECTION_DIALECTS,
+            _DuckDBDialect.DUCKDB,
+        )
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation's result, in terms a person can read."""
+
+    expectation: str
+    arguments: dict[str, Any]
+    success: bool
+    observed_value: Any = None
+    unexpected_count: int | None = None
+    examples: list[Any] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> str:
+        args = ", ".join(f"{k}={v}" for k, v in self.arguments.items())
+        text = f"{'PASS' if self.success else 'FAIL'} {self.expectation}({args})"
+        if self.unexpected_count:
+            text += f": {self.unexpected_count:,} unexpected"
+        elif self.observed_value is not None:
+            text += f": observed {self.observed_value}"
+        if self.error:
+            text += f": error {self.error}"
+        return text
+
+
+@dataclass(frozen=True)
+class SuiteOutcome:
+    """A suite's validation: passed only when every expectation passed."""
+
+    suite: str
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        return bool(self.outcomes) and all(o.success for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+_SHOWN_ARGUMENTS = (
+    "column",
+    "column_A",
+    "column_B",
+    "column_list",
+    "value_set",
+    "min_value",
+    "max_value",
+    "value",
+    "description",
+)
+
+
+def _outcome(result) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = config.kwargs
+    details = result.result or {}
+    error = None
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        error = str(result.exception_info.get("exception_message"))[:300]
+    examples = (
+        details.get("partial_unexpected_list") or details.get("details", {}).get("unexpected_rows") or []
+    )
+    observed = details.get("observed_value")
+    return ExpectationOutcome(
+        expectation=config.type,
+        arguments={
+            **{k: _short(kwargs[k]) for k in _SHOWN_ARGUMENTS if kwargs.get(k) is not None},
+            **({"description": config.description} if config.description else {}),
+        },
+        success=bool(result.success),
+        observed_value=_short(observed),
+        unexpected_count=details.get("unexpected_count"),
+        examples=[_short(e) for e in list(examples)[:EXAMPLE_ROWS]],
+        error=error,
+    )
+
+
+def _short(value: Any) -> Any:
+    """Keep metadata small: long collections are cut, odd objects become text."""
+    if isinstance(value, (list, tuple, set)) and len(value) > 10:
+        value = [*list(value)[:10], "…"]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_short(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _short(v) for k, v in value.items()}
+    return str(value)
+
+
+def _release(datasource) -> None:
+    """Close every DuckDB connection GX opened: DuckDB refuses, in one process, a new
+    connection with another configuration while an old one to the same file is open."""
+    execution_engine = datasource.get_execution_engine()
+    if execution_engine._connection is not None:
+        execution_engine._connection.close()
+        execution_engine._connection = None
+    execution_engine.engine.dispose()
+    datasource.get_engine().dispose()  # the data source's own engine, from its connection test
+
+
+def validate(database: Path, suite: str, query: str, expectations: Sequence[Any]) -> SuiteOutcome:
+    """Validate the rows of `query` in the DuckDB file against `expectations`, in SQL."""
+    keep_duckdb_connection_open()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    datasource = context.data_sources.add_sql(
+        name="warehouse",
+        connection_string=f"duckdb:///{database}",
+        kwargs={"connect_args": {"read_only": True}},
+    )
+    try:
+        asset = datasource.add_query_asset(name=suite, query=query)
+        batch = asset.add_batch_definition_whole_table("whole").get_batch()
+        gx_suite = gx.ExpectationSuite(name=suite, expectations=list(expectations))
+        result = batch.validate(
+            gx_suite, result_format={"result_format": "SUMMARY", "partial_unexpected_count": EXAMPLE_ROWS}
+        )
+    finally:
+        _release(datasource)
+    return SuiteOutcome(suite, [_outcome(r) for r in result.results])

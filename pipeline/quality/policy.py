@@ -1,0 +1,12 @@
+"""Thresholds of the quality gates, set through the `quality` resource's config."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+class QualityPolicy(dg.ConfigurableResource):
+    """Tolerances the gates apply; the defaults are the contract's and the issue's."""
+
+    quarantine_tolerance: float = 0.01
+    year_over_year_warning: float = 0.30

@@ -1,0 +1,237 @@
+"""Great Expectations suites, one per stage, as code.
+
+Each suite names the asset it guards and the SQL whose rows it validates; GX runs
+every expectation as SQL inside DuckDB (see gx_duckdb.py), so no table is pulled
+into Python. Rule-dependent expectations take the rule recorded for the year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import great_expectations.expectations as gxe
+
+from pipeline.contract import CANDIDATE_COLUMNS, FIRMS, TRANSACTIONS
+from pipeline.prefectures import PREFECTURES
+
+PREFECTURE_CODES = [p.code for p in PREFECTURES]
+JSIC_DIVISIONS = [chr(c) for c in range(ord("A"), ord("T") + 1)]
+
+
+@dataclass(frozen=True)
+class SuiteContext:
+    """What a suite may depend on: the year, the rule in force and the draft publication."""
+
+    fiscal_year: int
+    rule: dict[str, Any]
+    publication: str = ""
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A GX suite: the asset it guards, the rows it reads, and its expectations."""
+
+    name: str
+    asset: str
+    query: Callable[[SuiteContext], str]
+    expectations: Callable[[SuiteContext], list[Any]]
+    description: str
+
+
+def _year_of(table: str) -> Callable[[SuiteContext], str]:
+    return lambda ctx: f"select * from {table} where fiscal_year = {int(ctx.fiscal_year)}"
+
+
+def _raw(kind: str) -> Callable[[SuiteContext], str]:
+    return lambda ctx: f'select * from raw."{kind}_{int(ctx.fiscal_year)}"'
+
+
+def _raw_expectations(columns: tuple[str, ...]) -> Callable[[SuiteContext], list[Any]]:
+    def expectations(ctx: SuiteContext) -> list[Any]:
+        return [gxe.ExpectTableRowCountToBeBetween(min_value=1)] + [
+            gxe.ExpectColumnToExist(column=c) for c in columns
+        ]
+
+    return expectations
+
+
+def _staged_firms(ctx: SuiteContext) -> list[Any]:
+    not_null = ("corporate_number", "prefecture_code", "jsic_division", "sales_jpy", "employees")
+    return [
+        *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in not_null),
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
+        gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
+        gxe.ExpectColumnValuesToBeInSet(column="jsic_division", value_set=JSIC_DIVISIONS),
+        gxe.ExpectColumnValuesToBeBetween(column="sales_jpy", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="employees", min_value=0),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="sales_jpy", column_B="export_sales_jpy", or_equal=True
+        ),
+    ]
+
+
+def _staged_transactions(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=1),
+        gxe.ExpectColumnValuesToBeInSet(column="supplier_prefecture_code", value_set=PREFECTURE_CODES),
+        gxe.ExpectColumnValuesToBeInSet(column="customer_prefecture_code", value_set=PREFECTURE_CODES),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where supplier_corporate_number = customer_corporate_number"
+            ),
+            description="no firm sells to itself",
+        ),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select supplier_corporate_number, customer_corporate_number, count(*) as rows "
+                "from {batch} group by all having count(*) > 1"
+            ),
+            description="one row per (supplier, customer) pair",
+        ),
+    ]
+
+
+def _firm_flows(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeBetween(column="out_of_prefecture_sales_jpy", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="in_prefecture_purchases_jpy", min_value=0),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where out_of_prefecture_sales_jpy "
+                "> sales_to_firms_jpy + export_sales_jpy "
+                "or in_prefecture_purchases_jpy > purchases_from_firms_jpy"
+            ),
+            description="a part never exceeds its whole",
+        ),
+    ]
+
+
+def _prefecture_totals(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectTableRowCountToEqual(value=len(PREFECTURES)),
+        gxe.ExpectColumnValuesToBeUnique(column="prefecture_code"),
+        gxe.ExpectColumnValuesToBeBetween(column="out_of_prefecture_sales_jpy", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="in_prefecture_purchases_jpy", min_value=0),
+    ]
+
+
+def _firm_degrees(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeBetween(column="connector_degree", min_value=0, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="hub_degree", min_value=0, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="connector_rank", min_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="hub_rank", min_value=1),
+    ]
+
+
+def _rule_violations(ctx: SuiteContext) -> str:
+    r = ctx.rule
+    return (
+        "select * from {batch} where is_candidate is distinct from ("
+        f"sales_jpy >= {int(r['min_sales_jpy'])} and employees >= {int(r['min_employees'])} "
+        f"and (coalesce(connector_degree >= {float(r['min_connector_degree'])!r}, false) "
+        f"or coalesce(hub_degree >= {float(r['min_hub_degree'])!r}, false)))"
+    )
+
+
+def _candidate_selection(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(column="is_candidate"),
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=_rule_violations(ctx),
+            description="is_candidate follows the rule in force",
+        ),
+    ]
+
+
+def _published(ctx: SuiteContext) -> list[Any]:
+    return [
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(CANDIDATE_COLUMNS)),
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
+        gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
+        gxe.ExpectColumnValuesToBeBetween(column="connector_degree", min_value=0, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="hub_degree", min_value=0, max_value=1),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=_rule_violations(ctx).replace("is_candidate", "true"),
+            description="every published candidate satisfies the rule in force",
+        ),
+    ]
+
+
+def _published_query(ctx: SuiteContext) -> str:
+    path = ctx.publication.replace("'", "''")
+    return f"select * from read_parquet('{path}/national_candidates.parquet')"
+
+
+SUITES = (
+    Suite(
+        "raw_firms",
+        "raw_firms",
+        _raw("firms"),
+        _raw_expectations(FIRMS.required),
+        "the firms file has rows and every required column",
+    ),
+    Suite(
+        "raw_transactions",
+        "raw_transactions",
+        _raw("transactions"),
+        _raw_expectations(TRANSACTIONS.required),
+        "the transactions file has rows and every required column",
+    ),
+    Suite(
+        "staged_firms",
+        "staged_firms",
+        _year_of("staged_firms"),
+        _staged_firms,
+        "staged firms are complete, unique and within the contract's domains",
+    ),
+    Suite(
+        "staged_transactions",
+        "staged_transactions",
+        _year_of("staged_transactions"),
+        _staged_transactions,
+        "staged transactions are positive, between two firms, one per pair",
+    ),
+    Suite(
+        "firm_flows",
+        "firm_flows",
+        _year_of("firm_flows"),
+        _firm_flows,
+        "flows are non-negative and one per firm",
+    ),
+    Suite(
+        "prefecture_totals",
+        "prefecture_totals",
+        _year_of("prefecture_totals"),
+        _prefecture_totals,
+        "47 prefectures with non-negative denominators",
+    ),
+    Suite(
+        "firm_degrees",
+        "firm_degrees",
+        _year_of("firm_degrees"),
+        _firm_degrees,
+        "degrees in [0, 1], ranks from 1",
+    ),
+    Suite(
+        "candidate_selection",
+        "candidate_selection",
+        _year_of("candidate_selection"),
+        _candidate_selection,
+        "the rule in force decides every firm",
+    ),
+    Suite(
+        "published",
+        "publication_draft",
+        _published_query,
+        _published,
+        "the draft national list has the contract's columns and only rule-abiding firms",
+    ),
+)
