@@ -2,6 +2,7 @@
 
 A publication is built whole in `<marts>/.releases/<year>-<run>/`, and then
 `<marts>/<year>` — a symbolic link — is switched to it with one atomic rename.
+The release before it is kept for a quick look back; older ones are removed.
 A run that fails or is killed before the switch leaves the previous
 publication as it was; readers never see a half-written folder.
 """
@@ -16,7 +17,6 @@ import duckdb
 
 BOM = b"\xef\xbb\xbf"
 RELEASES = ".releases"
-KEEP_RELEASES = 2  # the current one and the one before, for a quick look back
 
 
 def release_folder_path(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
@@ -59,28 +59,23 @@ def current_release(marts_dir: Path, fiscal_year: int) -> Path | None:
 
 
 def switch_to(marts_dir: Path, fiscal_year: int, folder: Path) -> None:
-    """Make `folder` the year's publication in one atomic step."""
+    """Make `folder` the year's publication in one atomic step; keep the one before it."""
     link = marts_dir / str(fiscal_year)
+    previous = link.resolve() if link.is_symlink() else None
     if link.is_dir() and not link.is_symlink():
-        # A plain folder from elsewhere: keep it as a release, then link.
-        link.rename(marts_dir / RELEASES / f"{fiscal_year}-previous-folder")
+        # A plain folder from elsewhere: keep it as the previous release, then link.
+        previous = marts_dir / RELEASES / f"{fiscal_year}-previous-folder"
+        link.rename(previous)
     pending = marts_dir / f".{fiscal_year}.switching"
     if pending.is_symlink() or pending.exists():
         pending.unlink()
     pending.symlink_to(folder.relative_to(marts_dir), target_is_directory=True)
     os.replace(pending, link)
-    _prune(marts_dir, fiscal_year, keep=folder)
+    _prune(marts_dir, fiscal_year, keep={folder.resolve(), previous})
 
 
-def _prune(marts_dir: Path, fiscal_year: int, keep: Path) -> None:
-    releases = sorted(
-        (p for p in (marts_dir / RELEASES).glob(f"{fiscal_year}-*") if p.is_dir()),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
-    )
-    kept = 0
-    for release in releases:
-        if release == keep or kept < KEEP_RELEASES - 1:
-            kept += release != keep
-            continue
-        shutil.rmtree(release, ignore_errors=True)
+def _prune(marts_dir: Path, fiscal_year: int, keep: set[Path | None]) -> None:
+    """Remove the year's other releases, including drafts of failed or killed runs."""
+    for release in (marts_dir / RELEASES).glob(f"{fiscal_year}-*"):
+        if release.resolve() not in keep:
+            shutil.rmtree(release, ignore_errors=True)

@@ -1,0 +1,55 @@
+"""The code location loads, and every asset tells a person what it is."""
+
+from __future__ import annotations
+
+from pipeline.definitions import JOB_NAME, defs
+from pipeline.quality.suites import SUITES
+
+STAGES = [
+    "raw_firms",
+    "raw_transactions",
+    "staged_firms",
+    "quarantined_firms",
+    "staged_transactions",
+    "quarantined_transactions",
+    "firm_flows",
+    "prefecture_totals",
+    "firm_degrees",
+    "candidate_selection",
+    "publication_draft",
+    "published_lists",
+]
+
+
+def test_definitions_load_with_every_stage_in_one_job():
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == set(STAGES)
+    job = defs.resolve_job_def(JOB_NAME)
+    assert job.executor_def.name == "in_process"
+
+
+def test_every_asset_has_a_description_group_and_kinds():
+    for spec in defs.resolve_all_asset_specs():
+        assert spec.description and len(spec.description) > 30, spec.key
+        assert spec.group_name != "default", spec.key
+        assert spec.kinds, spec.key
+
+
+def test_data_flows_one_way_from_raw_to_publication():
+    graph = defs.resolve_asset_graph()
+    order = {name: i for i, name in enumerate(STAGES)}
+    for key in graph.get_all_asset_keys():
+        for parent in graph.get(key).parent_keys:
+            assert order[parent.to_user_string()] < order[key.to_user_string()]
+
+
+def test_every_stage_has_a_blocking_gx_suite():
+    graph = defs.resolve_asset_graph()
+    checks = {
+        (key.asset_key.to_user_string(), key.name): graph.get_check_spec(key)
+        for key in graph.asset_check_keys
+    }
+    guarded = {asset for asset, name in checks if name.startswith("gx_")}
+    assert guarded == {suite.asset for suite in SUITES}
+    assert all(spec.blocking for (asset, name), spec in checks.items() if name.startswith("gx_"))
