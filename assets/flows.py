@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
+from pipeline.versions import code_version, data_version_of
 from pipeline.warehouse import Warehouse, partition_total, replace_partition, transaction
 
 
@@ -12,6 +13,7 @@ from pipeline.warehouse import Warehouse, partition_total, replace_partition, tr
     group_name="degrees",
     kinds={"duckdb"},
     deps=["staged_firms", "staged_transactions"],
+    code_version=code_version("firm_flows"),
 )
 def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Per staged firm: out_of_prefecture_sales_jpy (sales to customers in other
@@ -24,6 +26,7 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
         out_sales = partition_total(con, "firm_flows", "out_of_prefecture_sales_jpy", fiscal_year)
         in_purchases = partition_total(con, "firm_flows", "in_prefecture_purchases_jpy", fiscal_year)
         exports = partition_total(con, "firm_flows", "export_sales_jpy", fiscal_year)
+        version = data_version_of(con, fiscal_year, "firm_flows")
     report(
         context,
         f"{'firm_flows':<20} {rows:,} firms, out-of-prefecture sales {yen(out_sales)}, "
@@ -36,5 +39,6 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
             "out-of-prefecture sales (incl. exports)": yen(out_sales),
             "in-prefecture purchases": yen(in_purchases),
             "exports": yen(exports),
-        }
+        },
+        data_version=version,
     )

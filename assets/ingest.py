@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
+from pipeline.file_hashes import file_sha256
 from pipeline.input_files import (
     InputFile,
     InputFileError,
@@ -23,7 +24,8 @@ from pipeline.input_files import (
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.resources import DataFolders
-from pipeline.warehouse import Warehouse, run_sql
+from pipeline.versions import code_version, data_version_of
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql
 
 _READ_CSV = (
     "create or replace table {table} as select * from read_csv(?, header = true, "
@@ -96,6 +98,7 @@ def load_raw_file(
         encoding=file.encoding,
         size_bytes=file.path.stat().st_size,
         rows_read=rows,
+        sha256=file_sha256(con, file.path),
     )
     return file, rows
 
@@ -105,6 +108,9 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
     try:
         with warehouse.connect() as con:
             file, rows = load_raw_file(con, folders, spec, fiscal_year)
+            asset = f"raw_{spec.kind}"
+            version = data_version_of(con, fiscal_year, asset)
+            sha256 = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))[spec.kind]
     except InputFileError as e:
         raise dg.Failure(description=str(e)) from None
     report(
@@ -119,7 +125,9 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
             "encoding": file.encoding or "parquet",
             "columns": ", ".join(file.columns),
             "missing optional columns": ", ".join(file.missing_optional) or "none",
-        }
+            "sha256": sha256,
+        },
+        data_version=version,
     )
 
 
@@ -127,6 +135,7 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
     partitions_def=fiscal_year_partitions,
     group_name="ingest",
     kinds={"duckdb", "csv", "parquet"},
+    code_version=code_version("raw_firms"),
 )
 def raw_firms(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse):
     """The fiscal year's firms file (firms.csv or firms.parquet), loaded as read.
@@ -141,6 +150,7 @@ def raw_firms(context: dg.AssetExecutionContext, folders: DataFolders, warehouse
     partitions_def=fiscal_year_partitions,
     group_name="ingest",
     kinds={"duckdb", "csv", "parquet"},
+    code_version=code_version("raw_transactions"),
 )
 def raw_transactions(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse):
     """The fiscal year's transactions file (supplier → customer, yen), loaded as read."""

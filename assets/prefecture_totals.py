@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
+from pipeline.versions import code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transaction
 
 
@@ -12,6 +13,7 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transac
     group_name="degrees",
     kinds={"duckdb"},
     deps=["firm_flows"],
+    code_version=code_version("prefecture_totals"),
 )
 def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """For each of the 47 prefectures: firms, sales, exports, Σ out-of-prefecture sales
@@ -21,6 +23,7 @@ def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         with transaction(con):
             rows = replace_partition(con, "prefecture_totals", "prefecture_totals", fiscal_year)
         zero = fetch_rows(con, "zero_denominators", fiscal_year=fiscal_year)
+        version = data_version_of(con, fiscal_year, "prefecture_totals")
     zero_text = ", ".join(f"{code} {name} ({which})" for code, name, which in zero) or "none"
     report(context, f"{'prefectures':<20} {rows} prefectures, {len(zero)} with a zero denominator")
     return dg.MaterializeResult(
@@ -28,5 +31,6 @@ def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             "dagster/row_count": rows,
             "dagster/table_name": "prefecture_totals",
             "prefectures with a zero denominator": zero_text,
-        }
+        },
+        data_version=version,
     )

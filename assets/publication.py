@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipeline.manifest import MANIFEST, build_manifest, write_manifest
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.prefectures import PREFECTURES
 from pipeline.progress import report
@@ -25,9 +26,11 @@ from pipeline.publication import (
 )
 from pipeline.quality.report import report_path
 from pipeline.resources import DataFolders
-from pipeline.warehouse import Warehouse, fetch_rows, sql_parameters, sql_text
+from pipeline.versions import code_version, data_version_of, previous_selection, warehouse_data_versions
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_parameters, sql_text, transaction
 
 _CSV_VIEW = "select * replace (spreadsheet_safe(name) as name) from published_candidates"
+_CHANGES_CSV = "select * replace (spreadsheet_safe(name) as name) from candidate_changes"
 REPORT_NAME = "validation_report.html"
 
 
@@ -53,10 +56,21 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
             f"{_CSV_VIEW} where prefecture_code = '{prefecture.code}'",
             folder / "prefectures" / f"{prefecture.code}.csv",
         )
+    changes = _bind("candidate_changes", fiscal_year)
+    con.execute(f"create or replace temp view candidate_changes as {changes}")
+    copy_parquet(con, "select * from candidate_changes", folder / "candidate_changes.parquet")
+    copy_bom_csv(con, _CHANGES_CSV, folder / "candidate_changes.csv")
+    (folder / "changes").mkdir()
+    for prefecture in PREFECTURES:
+        copy_bom_csv(
+            con,
+            f"{_CHANGES_CSV} where prefecture_code = '{prefecture.code}'",
+            folder / "changes" / f"{prefecture.code}.csv",
+        )
     rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0]
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}
-    for name in ("national_candidates", "firm_degrees", "quarantine"):
+    for name in ("national_candidates", "firm_degrees", "quarantine", "candidate_changes"):
         path = folder / f"{name}.parquet"
         counts[name] = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]
     return counts
@@ -67,6 +81,7 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     group_name="publication",
     kinds={"parquet", "csv"},
     deps=["candidate_selection", "quarantined_firms", "quarantined_transactions"],
+    code_version=code_version("publication_draft"),
 )
 def publication_draft(
     context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse
@@ -78,6 +93,8 @@ def publication_draft(
     folder = release_folder(folders.marts, fiscal_year, context.run.run_id)
     with warehouse.connect() as con:
         counts = write_publication(con, fiscal_year, folder)
+        version = data_version_of(con, fiscal_year, "publication_draft")
+        has_previous_year = previous_selection(con, fiscal_year) is not None
     report(context, f"{'draft':<20} {counts['national_candidates']:,} candidates written to {folder.name}")
     return dg.MaterializeResult(
         metadata={
@@ -85,7 +102,11 @@ def publication_draft(
             "draft folder": dg.MetadataValue.path(str(folder)),
             "firm_degrees rows": counts["firm_degrees"],
             "quarantine rows": counts["quarantine"],
-        }
+            "changes since the previous year": counts["candidate_changes"]
+            if has_previous_year
+            else "no previous fiscal year in the warehouse",
+        },
+        data_version=version,
     )
 
 
@@ -94,8 +115,11 @@ def publication_draft(
     group_name="publication",
     kinds={"parquet", "csv"},
     deps=["publication_draft"],
+    code_version=code_version("published_lists"),
 )
-def published_lists(context: dg.AssetExecutionContext, folders: DataFolders) -> dg.MaterializeResult:
+def published_lists(
+    context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse
+) -> dg.MaterializeResult:
     """The live publication, DATA_MARTS_DIR/<year>/: switched to the checked draft in one
     atomic step, with the run's validation report beside the lists. It only runs when
     every blocking gate upstream passed."""
@@ -104,7 +128,17 @@ def published_lists(context: dg.AssetExecutionContext, folders: DataFolders) -> 
     validation = report_path(folders.marts, fiscal_year, context.run.run_id)
     if validation.exists():
         shutil.copyfile(validation, folder / REPORT_NAME)
-    switch_to(folders.marts, fiscal_year, folder)
+    with warehouse.connect() as con:
+        versions = warehouse_data_versions(con, fiscal_year)
+        manifest = build_manifest(con, fiscal_year, folder, context.run.run_id, versions)
+        write_manifest(folder, manifest)
+        switch_to(folders.marts, fiscal_year, folder)
+        with transaction(con):
+            con.execute("delete from asset_versions where fiscal_year = ?", [fiscal_year])
+            for asset, version in versions.items():
+                run_sql(
+                    con, "record_asset_version", fiscal_year=fiscal_year, asset=asset, data_version=version
+                )
     published = folders.marts / str(fiscal_year)
     rule = (published / "rule.json").read_text(encoding="utf-8").strip()
     report(context, f"{'published':<20} {published}")
@@ -115,6 +149,8 @@ def published_lists(context: dg.AssetExecutionContext, folders: DataFolders) -> 
             "prefecture lists": dg.MetadataValue.path(str(published / "prefectures")),
             "validation report": dg.MetadataValue.path(str(published / REPORT_NAME)),
             "rule in force": dg.MetadataValue.json(json.loads(rule)),
+            "manifest": dg.MetadataValue.path(str(published / MANIFEST)),
             "release": folder.name,
-        }
+        },
+        data_version=dg.DataVersion(versions["published_lists"]),
     )

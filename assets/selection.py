@@ -5,6 +5,7 @@ import dagster as dg
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.rule import SelectionRule
+from pipeline.versions import code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql, transaction
 
 
@@ -13,6 +14,7 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql
     group_name="selection",
     kinds={"duckdb"},
     deps=["firm_degrees"],
+    code_version=code_version("candidate_selection"),
 )
 def candidate_selection(
     context: dg.AssetExecutionContext, config: SelectionRule, warehouse: Warehouse
@@ -29,6 +31,7 @@ def candidate_selection(
             con.execute("delete from selection_rules where fiscal_year = ?", [fiscal_year])
             run_sql(con, "record_selection_rule", fiscal_year=fiscal_year, rule=config.as_json())
         per_prefecture = fetch_rows(con, "candidates_per_prefecture", fiscal_year=fiscal_year)
+        version = data_version_of(con, fiscal_year, "candidate_selection")
     candidates = sum(row[2] for row in per_prefecture)
     report(context, f"{'candidates':<20} {candidates:,} of {rows:,} firms; rule: {config.describe()}")
     table = "\n".join(
@@ -43,5 +46,6 @@ def candidate_selection(
             "rule": config.describe(),
             "rule (json)": dg.MetadataValue.json(config.model_dump()),
             "candidates per prefecture": dg.MetadataValue.md(table),
-        }
+        },
+        data_version=version,
     )

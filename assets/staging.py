@@ -13,6 +13,7 @@ from assets.ingest import raw_table
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
+from pipeline.versions import code_version, warehouse_data_versions
 from pipeline.warehouse import (
     Warehouse,
     create_table_from,
@@ -73,6 +74,7 @@ def _results(
     staged_key: str,
     quarantine_key: str,
     staged_yen: tuple[str, int],
+    versions: dict[str, str],
 ):
     if not outcome.reconciles:
         raise dg.Failure(
@@ -98,6 +100,7 @@ def _results(
             "rows quarantined": outcome.quarantined,
             staged_yen[0]: dg.MetadataValue.text(yen(staged_yen[1])),
         },
+        data_version=dg.DataVersion(versions[staged_key]),
     )
     yield dg.MaterializeResult(
         asset_key=quarantine_key,
@@ -108,6 +111,7 @@ def _results(
             "quarantined rows by reason": dg.MetadataValue.md(reason_table),
             "quarantined yen": dg.MetadataValue.text(yen(sum(a or 0 for _, _, a in outcome.by_reason))),
         },
+        data_version=dg.DataVersion(versions[quarantine_key]),
     )
 
 
@@ -115,6 +119,7 @@ def _results(
     specs=[
         dg.AssetSpec(
             "staged_firms",
+            code_version=code_version("staged_firms"),
             deps=["raw_firms"],
             group_name="staging",
             kinds={"duckdb"},
@@ -123,6 +128,7 @@ def _results(
         ),
         dg.AssetSpec(
             "quarantined_firms",
+            code_version=code_version("quarantined_firms"),
             deps=["raw_firms"],
             group_name="staging",
             kinds={"duckdb"},
@@ -137,13 +143,17 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect() as con:
         outcome = stage(con, FIRMS, fiscal_year, "firm_checks", "staged_firms", "quarantined_firms")
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
-    yield from _results(context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales))
+        versions = warehouse_data_versions(con, fiscal_year)
+    yield from _results(
+        context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales), versions
+    )
 
 
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
             "staged_transactions",
+            code_version=code_version("staged_transactions"),
             deps=["raw_transactions", "staged_firms"],
             group_name="staging",
             kinds={"duckdb"},
@@ -152,6 +162,7 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
         ),
         dg.AssetSpec(
             "quarantined_transactions",
+            code_version=code_version("quarantined_transactions"),
             deps=["raw_transactions", "staged_firms"],
             group_name="staging",
             kinds={"duckdb"},
@@ -174,6 +185,12 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "quarantined_transactions",
         )
         total = partition_total(con, "staged_transactions", "amount_jpy", fiscal_year)
+        versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
-        context, outcome, "staged_transactions", "quarantined_transactions", ("amount total", total)
+        context,
+        outcome,
+        "staged_transactions",
+        "quarantined_transactions",
+        ("amount total", total),
+        versions,
     )

@@ -50,11 +50,20 @@ def failure_reason(result) -> str:
     return "the run failed before any step ran"
 
 
-def run_config(rule: dict | None = None, tolerance: float | None = None, log_level: str = "ERROR") -> dict:
-    """Run config for a rule, a quarantine tolerance and the console log level."""
+def run_config(
+    rule: dict | None = None,
+    tolerance: float | None = None,
+    log_level: str = "ERROR",
+    assets: list[str] | None = None,
+) -> dict:
+    """Run config for a rule, a quarantine tolerance and the console log level; the rule
+    only when the selection is among the assets run."""
     quality = {} if tolerance is None else {"quarantine_tolerance": tolerance}
+    ops = {}
+    if assets is None or "candidate_selection" in assets:
+        ops["candidate_selection"] = {"config": rule or {}}
     return {
-        "ops": {"candidate_selection": {"config": rule or {}}},
+        "ops": ops,
         "resources": {"quality": {"config": quality}},
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
@@ -78,12 +87,22 @@ def run(args: argparse.Namespace) -> int:
     instance = _instance(paths)
     from pipeline.definitions import JOB_NAME, build_definitions
     from pipeline.partitions import fiscal_year_partitions
+    from pipeline.refresh import plan_refresh, selection_of
+    from pipeline.rule import SelectionRule
+    from pipeline.versions import PARENTS
 
     instance.add_dynamic_partitions(fiscal_year_partitions.name, years)
     job = build_definitions(paths).resolve_job_def(JOB_NAME)
     progress = logging.getLogger("pipeline.progress")
     progress.setLevel(logging.INFO)
+    rule = _rule_options(args)
+    rule_json = SelectionRule(**rule).as_json()
     for year in years:
+        plan = plan_refresh(paths, year, rule_json, force=args.force)
+        if plan.up_to_date:
+            print(f"[{year}] up to date: inputs, code and rule unchanged; nothing recomputed")
+            continue
+        print(f"[{year}] recomputing {len(plan.stale)} of {len(PARENTS)} assets ({plan.reason})")
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter(f"[{year}] %(message)s"))
         progress.addHandler(handler)
@@ -91,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
             result = job.execute_in_process(
                 partition_key=year,
                 instance=instance,
-                run_config=run_config(_rule_options(args), args.quarantine_tolerance),
+                asset_selection=selection_of(plan),
+                run_config=run_config(rule, args.quarantine_tolerance, assets=plan.stale),
                 raise_on_error=False,
             )
         finally:
@@ -130,6 +150,7 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--min-connector-degree", type=float)
     r.add_argument("--min-hub-degree", type=float)
     r.add_argument("--quarantine-tolerance", type=float)
+    r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
 
     s = sub.add_parser("sample", help="write contract-conforming sample data")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -177,3 +178,12 @@ def check_columns(file: InputFile) -> None:
     missing = [c for c in file.spec.required if c not in file.columns]
     if missing:
         raise InputFileError(f"{file.name}: missing required column(s): {', '.join(missing)}")
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()

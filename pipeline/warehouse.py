@@ -18,7 +18,7 @@ import duckdb
 from pipeline.prefectures import PREFECTURES
 from pipeline.settings import SQL_DIR
 
-_PARAMETER = re.compile(r"\$([a-z_]+)")
+_PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 
 @cache

@@ -13,8 +13,10 @@ create table if not exists input_files (
     file_format varchar,
     encoding varchar,
     size_bytes bigint,
-    rows_read bigint
+    rows_read bigint,
+    sha256 varchar
 );
+alter table input_files add column if not exists sha256 varchar;  -- warehouses made before it
 
 create table if not exists staged_firms (
     fiscal_year integer,
@@ -137,4 +139,17 @@ create table if not exists check_results (
     summary varchar,
     details varchar,
     checked_at timestamp
+);
+
+create table if not exists file_hashes (
+    path varchar primary key,
+    size_bytes bigint,
+    mtime_ns bigint,
+    sha256 varchar
+);
+
+create table if not exists asset_versions (
+    fiscal_year integer,
+    asset varchar,
+    data_version varchar
 );

@@ -30,11 +30,11 @@ def _inputs(pipeline, extra_bad_rows: int = 0):
 
 
 def _digests(folder: Path, data_only: bool = False) -> dict[str, str]:
-    """sha256 of every file; with data_only, of the data files (not the run's report)."""
+    """sha256 of every file; with data_only, of the data files (not the run's report or manifest)."""
     return {
         str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not (data_only and p.suffix == ".html")
+        if p.is_file() and not (data_only and (p.suffix == ".html" or p.name == "manifest.json"))
     }
 
 

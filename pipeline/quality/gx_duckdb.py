@@ -19,10 +19,6 @@ from typing import Any
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
-import great_expectations as gx  # noqa: E402
-from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
-from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine  # noqa: E402
-
 EXAMPLE_ROWS = 5
 
 
@@ -32,6 +28,8 @@ class _DuckDBDialect(enum.StrEnum):
 
 def keep_duckdb_connection_open() -> None:
     """Make GX hold one DuckDB connection for a validation (the private-API patch)."""
+    from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine
+
     if "duckdb" not in _engine._PERSISTED_CONNECTION_DIALECTS:
         _engine._PERSISTED_CONNECTION_DIALECTS = (
             *_engine._PERSISTED_CONNECTION_DIALECTS,
@@ -92,13 +90,24 @@ _SHOWN_ARGUMENTS = (
 )
 
 
+def _error_of(exception_info: dict | None) -> str | None:
+    """GX's own exceptions: either at the top level or nested per metric."""
+    if not exception_info:
+        return None
+    infos = [exception_info] if "raised_exception" in exception_info else list(exception_info.values())
+    messages = [
+        str(info.get("exception_message"))
+        for info in infos
+        if isinstance(info, dict) and str(info.get("raised_exception")) == "True"
+    ]
+    return "; ".join(messages)[:300] or None
+
+
 def _outcome(result) -> ExpectationOutcome:
     config = result.expectation_config
     kwargs = config.kwargs
     details = result.result or {}
-    error = None
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        error = str(result.exception_info.get("exception_message"))[:300]
+    error = _error_of(result.exception_info)
     examples = (
         details.get("partial_unexpected_list") or details.get("details", {}).get("unexpected_rows") or []
     )
@@ -143,6 +152,9 @@ def _release(datasource) -> None:
 
 def validate(database: Path, suite: str, query: str, expectations: Sequence[Any]) -> SuiteOutcome:
     """Validate the rows of `query` in the DuckDB file against `expectations`, in SQL."""
+    import great_expectations as gx  # here, not at import time: importing GX takes seconds
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     keep_duckdb_connection_open()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)

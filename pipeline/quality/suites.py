@@ -11,8 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import great_expectations.expectations as gxe
-
 from pipeline.contract import CANDIDATE_COLUMNS, FIRMS, TRANSACTIONS
 from pipeline.prefectures import PREFECTURES
 
@@ -40,6 +38,13 @@ class Suite:
     description: str
 
 
+def _gxe():
+    """GX's expectations, imported when a suite is built: importing GX takes seconds."""
+    import great_expectations.expectations as gxe
+
+    return gxe
+
+
 def _year_of(table: str) -> Callable[[SuiteContext], str]:
     return lambda ctx: f"select * from {table} where fiscal_year = {int(ctx.fiscal_year)}"
 
@@ -50,6 +55,7 @@ def _raw(kind: str) -> Callable[[SuiteContext], str]:
 
 def _raw_expectations(columns: tuple[str, ...]) -> Callable[[SuiteContext], list[Any]]:
     def expectations(ctx: SuiteContext) -> list[Any]:
+        gxe = _gxe()
         return [gxe.ExpectTableRowCountToBeBetween(min_value=1)] + [
             gxe.ExpectColumnToExist(column=c) for c in columns
         ]
@@ -58,6 +64,7 @@ def _raw_expectations(columns: tuple[str, ...]) -> Callable[[SuiteContext], list
 
 
 def _staged_firms(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     not_null = ("corporate_number", "prefecture_code", "jsic_division", "sales_jpy", "employees")
     return [
         *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in not_null),
@@ -74,27 +81,23 @@ def _staged_firms(ctx: SuiteContext) -> list[Any]:
 
 
 def _staged_transactions(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    # Row-level only: at 20M rows a pair-uniqueness GROUP BY would cost more than staging
+    # itself; staging's duplicate and conflict tests are covered by the bad-input catalogue.
     return [
         gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=1),
-        gxe.ExpectColumnValuesToBeInSet(column="supplier_prefecture_code", value_set=PREFECTURE_CODES),
-        gxe.ExpectColumnValuesToBeInSet(column="customer_prefecture_code", value_set=PREFECTURE_CODES),
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
-                "select * from {batch} where supplier_corporate_number = customer_corporate_number"
+                "select * from {batch} where supplier_corporate_number = customer_corporate_number "
+                "or supplier_prefecture_code is null or customer_prefecture_code is null"
             ),
-            description="no firm sells to itself",
-        ),
-        gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                "select supplier_corporate_number, customer_corporate_number, count(*) as rows "
-                "from {batch} group by all having count(*) > 1"
-            ),
-            description="one row per (supplier, customer) pair",
+            description="two different staged firms, each with its prefecture",
         ),
     ]
 
 
 def _firm_flows(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     return [
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
         gxe.ExpectColumnValuesToBeBetween(column="out_of_prefecture_sales_jpy", min_value=0),
@@ -111,6 +114,7 @@ def _firm_flows(ctx: SuiteContext) -> list[Any]:
 
 
 def _prefecture_totals(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     return [
         gxe.ExpectTableRowCountToEqual(value=len(PREFECTURES)),
         gxe.ExpectColumnValuesToBeUnique(column="prefecture_code"),
@@ -120,6 +124,7 @@ def _prefecture_totals(ctx: SuiteContext) -> list[Any]:
 
 
 def _firm_degrees(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     return [
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
         gxe.ExpectColumnValuesToBeBetween(column="connector_degree", min_value=0, max_value=1),
@@ -140,6 +145,7 @@ def _rule_violations(ctx: SuiteContext) -> str:
 
 
 def _candidate_selection(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="is_candidate"),
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
@@ -151,6 +157,7 @@ def _candidate_selection(ctx: SuiteContext) -> list[Any]:
 
 
 def _published(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
     return [
         gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(CANDIDATE_COLUMNS)),
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),

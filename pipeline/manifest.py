@@ -1,0 +1,102 @@
+"""manifest.json: what a publication was made from, by what, and what it holds.
+
+Everything an auditor needs to reproduce a publication and to check its bytes.
+Timestamps live here only; the data files themselves are deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.input_files import sha256_of
+from pipeline.settings import PROJECT_ROOT
+from pipeline.warehouse import fetch_rows
+
+MANIFEST = "manifest.json"
+PACKAGES = ("dagster", "duckdb", "great-expectations", "polars", "pyarrow")
+
+
+def code_commit() -> dict[str, Any]:
+    """The git commit of the code, and whether the work tree differed from it."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), *args], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain"))}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": "unknown", "dirty": None}
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of Python and of the libraries that computed the lists."""
+    return {"python": platform.python_version(), **{p: metadata.version(p) for p in PACKAGES}}
+
+
+def build_manifest(
+    con: duckdb.DuckDBPyConnection,
+    fiscal_year: int,
+    folder: Path,
+    run_id: str,
+    data_versions: dict[str, str],
+) -> dict[str, Any]:
+    """The manifest of the publication in `folder`."""
+    inputs = [
+        {
+            "source_file": f,
+            "format": fmt,
+            "encoding": enc,
+            "size_bytes": size,
+            "rows_read": rows,
+            "sha256": sha,
+        }
+        for f, fmt, enc, size, rows, sha in fetch_rows(con, "manifest_inputs", fiscal_year=fiscal_year)
+    ]
+    stage_rows = dict(fetch_rows(con, "manifest_stage_rows", fiscal_year=fiscal_year))
+    quarantine = [
+        {"source_file": f, "reason": reason, "rows": rows}
+        for f, reason, rows in fetch_rows(con, "manifest_quarantine", fiscal_year=fiscal_year)
+    ]
+    rule = json.loads(fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0])
+    outputs = [
+        {"file": str(p.relative_to(folder)), "size_bytes": p.stat().st_size, "sha256": sha256_of(p)}
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    ]
+    return {
+        "fiscal_year": fiscal_year,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "dagster_run_id": run_id,
+        "code": code_commit(),
+        "software": software_versions(),
+        "rule": rule,
+        "inputs": inputs,
+        "rows_per_stage": stage_rows,
+        "quarantined_by_reason": quarantine,
+        "data_versions": data_versions,
+        "outputs": outputs,
+    }
+
+
+def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
+    path = folder / MANIFEST
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def read_manifest(folder: Path) -> dict[str, Any] | None:
+    """A publication's manifest, or None when there is none."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))

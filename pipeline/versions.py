@@ -1,0 +1,144 @@
+"""Code versions and data versions, so that unchanged work is never redone.
+
+An asset's code version is a hash of the source files that define it. Its data
+version is a hash of its code version, the data versions of its parents and, for
+the raw assets, the SHA-256 of the input file; for the selection, the rule too.
+So the versions of a whole fiscal year can be computed before running anything,
+and an asset is stale exactly when its computed version differs from the one
+recorded at the last good publication.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from functools import cache
+
+import dagster as dg
+import duckdb
+
+from pipeline.settings import PROJECT_ROOT
+from pipeline.warehouse import fetch_rows
+
+_SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
+
+# The files whose content defines each asset (besides the shared ones above).
+ASSET_SOURCES: dict[str, tuple[str, ...]] = {
+    "raw_firms": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
+    "raw_transactions": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
+    "staged_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/staged_firms.sql"),
+    "quarantined_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/quarantined_firms.sql"),
+    "staged_transactions": (
+        "assets/staging.py",
+        "sql/transaction_checks.sql",
+        "sql/staged_transactions.sql",
+    ),
+    "quarantined_transactions": (
+        "assets/staging.py",
+        "sql/transaction_checks.sql",
+        "sql/quarantined_transactions.sql",
+    ),
+    "firm_flows": ("assets/flows.py", "sql/firm_flows.sql"),
+    "prefecture_totals": (
+        "assets/prefecture_totals.py",
+        "sql/prefecture_totals.sql",
+        "pipeline/prefectures.py",
+    ),
+    "firm_degrees": ("assets/degrees.py", "sql/firm_degrees.sql"),
+    "candidate_selection": ("assets/selection.py", "sql/candidate_selection.sql", "pipeline/rule.py"),
+    "publication_draft": (
+        "assets/publication.py",
+        "pipeline/publication.py",
+        "sql/national_candidates.sql",
+        "sql/published_firm_degrees.sql",
+        "sql/published_quarantine.sql",
+        "sql/candidate_changes.sql",
+    ),
+    "published_lists": ("assets/publication.py", "pipeline/publication.py", "pipeline/manifest.py"),
+}
+
+# Each asset's parents, in the order data flows.
+PARENTS: dict[str, tuple[str, ...]] = {
+    "raw_firms": (),
+    "raw_transactions": (),
+    "staged_firms": ("raw_firms",),
+    "quarantined_firms": ("raw_firms",),
+    "staged_transactions": ("raw_transactions", "staged_firms"),
+    "quarantined_transactions": ("raw_transactions", "staged_firms"),
+    "firm_flows": ("staged_firms", "staged_transactions"),
+    "prefecture_totals": ("firm_flows",),
+    "firm_degrees": ("firm_flows", "prefecture_totals"),
+    "candidate_selection": ("firm_degrees",),
+    "publication_draft": ("candidate_selection", "quarantined_firms", "quarantined_transactions"),
+    "published_lists": ("publication_draft",),
+}
+
+RAW_INPUT = {"raw_firms": "firms", "raw_transactions": "transactions"}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
+@cache
+def code_version(asset: str) -> str:
+    """A hash of the source files that define `asset`."""
+    digest = hashlib.sha256()
+    for relative in (*_SHARED, *ASSET_SOURCES[asset]):
+        path = PROJECT_ROOT / relative
+        digest.update(relative.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def data_versions(
+    input_sha256: Mapping[str, str], rule_json: str | None, previous_selection: str | None = None
+) -> dict[str, str]:
+    """The data version of every asset of a fiscal year, from its inputs' hashes, the rule and
+    (for the year-over-year change list) the previous year's selection. Assets whose inputs
+    are not known yet (a file not hashed, no rule) are left out."""
+    versions: dict[str, str] = {}
+    for asset, parents in PARENTS.items():
+        if any(p not in versions for p in parents):
+            continue
+        parts = [asset, code_version(asset), *(versions[p] for p in parents)]
+        if asset in RAW_INPUT:
+            if RAW_INPUT[asset] not in input_sha256:
+                continue
+            parts.append(input_sha256[RAW_INPUT[asset]])
+        if asset == "candidate_selection":
+            if rule_json is None:
+                continue
+            parts.append(rule_json)
+        if asset == "publication_draft":
+            parts.append(previous_selection or "no previous year")
+        versions[asset] = _digest(*parts)
+    return versions
+
+
+def warehouse_data_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
+    """Data versions from what the warehouse holds for the year: input hashes and the rule."""
+    hashes = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))
+    rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
+    return data_versions(hashes, rule[0][0] if rule else None, previous_selection(con, fiscal_year))
+
+
+def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
+    """Data versions recorded at the year's last good publication."""
+    return dict(fetch_rows(con, "recorded_asset_versions", fiscal_year=fiscal_year))
+
+
+def previous_selection(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
+    """The previous year's selection version, which the change list depends on."""
+    return recorded_versions(con, fiscal_year - 1).get("candidate_selection")
+
+
+def data_version_of(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str) -> dg.DataVersion | None:
+    """The data version Dagster records for an asset's materialisation."""
+    version = warehouse_data_versions(con, fiscal_year).get(asset)
+    return dg.DataVersion(version) if version else None
+
+
+def stale_assets(expected: Mapping[str, str], recorded: Mapping[str, str]) -> list[str]:
+    """Assets whose computed version differs from the recorded one, in data-flow order."""
+    return [asset for asset in PARENTS if recorded.get(asset) != expected[asset]]
