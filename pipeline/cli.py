@@ -6,6 +6,7 @@ Runs go through the Dagster instance in DAGSTER_HOME, so the UI shows them.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -139,6 +140,30 @@ def sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def explain(args: argparse.Namespace) -> int:
+    from pipeline.explain import explain as explain_firm
+    from pipeline.explain import render_text
+    from pipeline.warehouse import Warehouse
+
+    paths = Paths.from_env()
+    if not paths.duckdb_path.exists():
+        print(
+            f"error: no warehouse at {paths.duckdb_path}; run `python -m pipeline run` first", file=sys.stderr
+        )
+        return 2
+    try:
+        with Warehouse(path=str(paths.duckdb_path)).connect() as con:
+            answer = explain_firm(con, args.corporate_number, args.year)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(render_text(answer))
+    return 0 if answer["status"] != "absent" else 1
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipeline", description="重点支援企業候補 pipeline")
     sub = p.add_subparsers(dest="command", required=True)
@@ -152,6 +177,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--quarantine-tolerance", type=float)
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
+
+    e = sub.add_parser("explain", help="why a firm is or is not a candidate")
+    e.add_argument("corporate_number", help="法人番号 (13 digits)")
+    e.add_argument("--year", type=int, help="fiscal year (default: the latest with this firm)")
+    e.add_argument("--json", action="store_true", help="machine-readable output")
+    e.set_defaults(handler=explain)
 
     s = sub.add_parser("sample", help="write contract-conforming sample data")
     s.add_argument("--size", choices=("tiny", "sample", "national"), default="sample")

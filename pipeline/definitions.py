@@ -11,6 +11,7 @@ from assets.prefecture_totals import prefecture_totals
 from assets.publication import publication_draft, published_lists
 from assets.selection import candidate_selection
 from assets.staging import stage_firms, stage_transactions
+from pipeline.automation import JOB_NAME, half_yearly_refresh, raw_data_sensor
 from pipeline.quality.checks import ASSET_CHECKS
 from pipeline.resources import resources_from
 from pipeline.settings import Paths
@@ -28,7 +29,6 @@ ASSETS = [
     published_lists,
 ]
 
-JOB_NAME = "candidate_lists"
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
@@ -43,6 +43,8 @@ def build_definitions(paths: Paths | None = None) -> dg.Definitions:
         assets=ASSETS,
         asset_checks=ASSET_CHECKS,
         jobs=[candidate_lists],
+        sensors=[raw_data_sensor],
+        schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),
         # One process: DuckDB allows one writer per database file.
         executor=dg.in_process_executor,

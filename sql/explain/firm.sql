@@ -1,0 +1,29 @@
+-- One firm's selection outcome, flows and input row, for `explain`.
+select
+    selection.fiscal_year,
+    selection.prefecture_code,
+    selection.prefecture_name,
+    selection.corporate_number,
+    selection.name,
+    selection.jsic_division,
+    selection.sales_jpy,
+    selection.employees,
+    flows.export_sales_jpy,
+    flows.sales_to_firms_jpy,
+    flows.purchases_from_firms_jpy,
+    selection.out_of_prefecture_sales_jpy,
+    selection.in_prefecture_purchases_jpy,
+    selection.connector_degree,
+    selection.hub_degree,
+    selection.connector_rank,
+    selection.hub_rank,
+    selection.meets_size,
+    selection.meets_connector,
+    selection.meets_hub,
+    selection.is_candidate,
+    staged.source_file,
+    staged.row_number
+from candidate_selection as selection
+join firm_flows as flows using (fiscal_year, corporate_number)
+join staged_firms as staged using (fiscal_year, corporate_number)
+where selection.fiscal_year = $fiscal_year and selection.corporate_number = $corporate_number

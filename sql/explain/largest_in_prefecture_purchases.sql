@@ -1,0 +1,17 @@
+-- A firm's largest purchases from suppliers in its own prefecture (they make its hub degree).
+select
+    supplier_corporate_number as counterparty,
+    firms.name as counterparty_name,
+    supplier_prefecture_code as counterparty_prefecture_code,
+    amount_jpy,
+    transactions.source_file,
+    transactions.row_number
+from staged_transactions as transactions
+left join staged_firms as firms
+    on firms.fiscal_year = transactions.fiscal_year
+    and firms.corporate_number = transactions.supplier_corporate_number
+where transactions.fiscal_year = $fiscal_year
+    and customer_corporate_number = $corporate_number
+    and supplier_prefecture_code = customer_prefecture_code
+order by amount_jpy desc, counterparty
+limit $top

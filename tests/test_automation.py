@@ -1,0 +1,78 @@
+"""The raw-data sensor (content hashes, not mtimes) and the half-yearly schedule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import dagster as dg
+import pytest
+
+from pipeline.automation import half_yearly_refresh, raw_data_sensor
+from pipeline.definitions import defs
+from pipeline.partitions import fiscal_year_partitions
+from tests.conftest import YEAR, Pipeline, firm, sale
+
+
+@pytest.fixture
+def raw(pipeline: Pipeline, monkeypatch) -> Pipeline:
+    for name, path in (
+        ("DATA_RAW_DIR", pipeline.paths.raw_dir),
+        ("DATA_MARTS_DIR", pipeline.paths.marts_dir),
+        ("DUCKDB_PATH", pipeline.paths.duckdb_path),
+    ):
+        monkeypatch.setenv(name, str(path))
+    pipeline.write([firm(1, "13"), firm(2, "27")], [sale(1, 2, 1_000)])
+    return pipeline
+
+
+def _tick(pipeline: Pipeline, cursor: str | None) -> dg.SensorResult:
+    context = dg.build_sensor_context(instance=pipeline.instance, cursor=cursor)
+    return raw_data_sensor(context)
+
+
+def test_a_new_year_folder_adds_a_partition_and_requests_its_run(raw: Pipeline):
+    result = _tick(raw, None)
+    assert [r.partition_key for r in result.run_requests] == [YEAR]
+    (request,) = result.dynamic_partitions_requests
+    assert list(request.partition_keys) == [YEAR]
+    assert request.partitions_def_name == fiscal_year_partitions.name
+
+
+def test_touching_a_file_requests_nothing_but_changing_it_does(raw: Pipeline):
+    first = _tick(raw, None)
+    path = raw.paths.raw_dir / YEAR / "transactions.csv"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    touched = _tick(raw, first.cursor)
+    assert touched.run_requests == []
+    raw.write([firm(1, "13"), firm(2, "27")], [sale(1, 2, 2_000)])
+    changed = _tick(raw, touched.cursor)
+    assert [r.partition_key for r in changed.run_requests] == [YEAR]
+    assert changed.run_requests[0].run_key != first.run_requests[0].run_key
+
+
+def test_inputs_already_published_request_no_run(raw: Pipeline):
+    run = raw.run()
+    assert run.success, run.failure
+    assert _tick(raw, None).run_requests == []
+
+
+def test_half_yearly_schedule_is_off_and_refreshes_every_year():
+    schedule = defs.resolve_schedule_def("half_yearly_refresh")
+    assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
+    assert schedule.cron_schedule == "0 6 1 4,10 *"
+    assert schedule.execution_timezone == "Asia/Tokyo"
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(fiscal_year_partitions.name, ["2024", "2025"])
+        context = dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=dt.datetime(2026, 10, 1, 6, tzinfo=dt.UTC)
+        )
+        requests = half_yearly_refresh(context)
+    assert [r.partition_key for r in requests] == ["2024", "2025"]
+
+
+def test_sensor_is_on_and_schedule_and_sensor_target_the_lists_job():
+    sensor = defs.resolve_sensor_def("raw_data_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.job_name == "candidate_lists"
+    assert defs.resolve_schedule_def("half_yearly_refresh").job_name == "candidate_lists"

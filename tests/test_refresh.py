@@ -1,0 +1,157 @@
+"""No needless recompute: stale-only runs from content hashes, code versions and the rule."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from pipeline.manifest import read_manifest
+from pipeline.refresh import plan_refresh
+from pipeline.rule import SelectionRule
+from pipeline.settings import PROJECT_ROOT
+from pipeline.versions import PARENTS, code_version
+from tests.conftest import YEAR, Pipeline, firm, sale
+
+DEFAULT_RULE = SelectionRule().as_json()
+FROM_SELECTION = ["candidate_selection", "publication_draft", "published_lists"]
+
+
+def _inputs():
+    firms = [firm(n, "13" if n <= 5 else "27", export_sales_jpy=100 * n) for n in range(1, 11)]
+    transactions = [sale(n, (n % 10) + 1, 1_000 * n) for n in range(1, 11)]
+    return firms, transactions
+
+
+@pytest.fixture
+def published(pipeline: Pipeline) -> Pipeline:
+    pipeline.write(*_inputs())
+    run = pipeline.run()
+    assert run.success, run.failure
+    return pipeline
+
+
+def test_unchanged_inputs_code_and_rule_are_up_to_date(published: Pipeline):
+    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == []
+
+
+def test_a_touched_but_unchanged_file_is_still_up_to_date(published: Pipeline):
+    path = published.paths.raw_dir / YEAR / "transactions.csv"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == []
+
+
+def test_a_changed_rule_recomputes_only_what_follows_the_selection(published: Pipeline):
+    rule = SelectionRule(min_employees=50).as_json()
+    assert plan_refresh(published.paths, YEAR, rule).stale == FROM_SELECTION
+
+
+def test_changed_transactions_leave_the_firm_stages_alone(published: Pipeline):
+    firms, transactions = _inputs()
+    transactions[0]["amount_jpy"] += 1
+    published.write(firms, transactions)
+    stale = plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale
+    assert stale == [a for a in PARENTS if a not in ("raw_firms", "staged_firms", "quarantined_firms")]
+
+
+def test_force_and_a_missing_publication_recompute_everything(published: Pipeline):
+    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE, force=True).stale == list(PARENTS)
+    shutil.rmtree(published.paths.marts_dir)
+    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == list(PARENTS)
+
+
+def test_code_versions_are_hashes_of_each_assets_sources():
+    versions = {asset: code_version(asset) for asset in PARENTS}
+    assert all(len(v) == 16 for v in versions.values())
+    assert versions["firm_flows"] != versions["firm_degrees"]
+    assert versions["raw_firms"] == versions["raw_transactions"]  # the same module and SQL
+
+
+def test_manifest_describes_inputs_outputs_rule_and_software(published: Pipeline):
+    folder = published.paths.marts_dir / YEAR
+    manifest = read_manifest(folder)
+    for entry in manifest["inputs"]:
+        data = (published.paths.raw_dir / entry["source_file"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["size_bytes"] == len(data)
+    outputs = {o["file"]: o["sha256"] for o in manifest["outputs"]}
+    assert "national_candidates.parquet" in outputs and "prefectures/13.csv" in outputs
+    for name, digest in outputs.items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert manifest["rule"] == json.loads(DEFAULT_RULE)
+    assert manifest["rows_per_stage"]["staged_firms"] == 10
+    assert manifest["rows_per_stage"]["raw_transactions"] == 10
+    assert set(manifest["software"]) == {
+        "python",
+        "dagster",
+        "duckdb",
+        "great-expectations",
+        "polars",
+        "pyarrow",
+    }
+    assert len(manifest["code"]["commit"]) in (40, len("unknown"))
+    assert set(manifest["data_versions"]) == set(PARENTS)
+    runs = published.instance.get_run_records()
+    assert manifest["dagster_run_id"] == runs[0].dagster_run.run_id
+
+
+def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "DATA_RAW_DIR": str(root / "raw"),
+        "DATA_MARTS_DIR": str(root / "marts"),
+        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster"),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "run", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _materialized_per_run(root: Path) -> list[set[str]]:
+    os.environ["DAGSTER_HOME"] = str(root / "dagster")
+    try:
+        instance = dg.DagsterInstance.get()
+        records = reversed(instance.get_run_records())
+        return [
+            {
+                e.asset_key.to_user_string()
+                for e in instance.all_logs(
+                    r.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION
+                )
+                for e in [e.dagster_event]
+            }
+            for r in records
+        ]
+    finally:
+        del os.environ["DAGSTER_HOME"]
+
+
+def test_command_line_is_stale_only_by_default_and_force_recomputes(tmp_path: Path):
+    Pipeline(tmp_path).write(*_inputs())
+    assert _cli(tmp_path).returncode == 0
+    again = _cli(tmp_path)
+    assert again.returncode == 0
+    assert f"[{YEAR}] up to date" in again.stdout
+    ruled = _cli(tmp_path, "--min-employees", "50")
+    assert ruled.returncode == 0
+    assert "recomputing 3 of 12 assets" in ruled.stdout
+    forced = _cli(tmp_path, "--min-employees", "50", "--force")
+    assert forced.returncode == 0
+    runs = _materialized_per_run(tmp_path)
+    assert len(runs) == 3, "the up-to-date run started no Dagster run"
+    assert runs[0] == set(PARENTS)
+    assert runs[1] == set(FROM_SELECTION)
+    assert runs[2] == set(PARENTS)
