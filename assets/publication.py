@@ -26,7 +26,7 @@ from pipeline.publication import (
 )
 from pipeline.quality.report import report_path
 from pipeline.resources import DataFolders
-from pipeline.versions import code_version, data_version_of, previous_selection, warehouse_data_versions
+from pipeline.versions import code_version, data_version_of, warehouse_data_versions
 from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_parameters, sql_text, transaction
 
 _CSV_VIEW = "select * replace (spreadsheet_safe(name) as name) from published_candidates"
@@ -94,7 +94,7 @@ def publication_draft(
     with warehouse.connect() as con:
         counts = write_publication(con, fiscal_year, folder)
         version = data_version_of(con, fiscal_year, "publication_draft")
-        has_previous_year = previous_selection(con, fiscal_year) is not None
+        has_previous_year = bool(fetch_rows(con, "previous_year_selected", fiscal_year=fiscal_year))
     report(context, f"{'draft':<20} {counts['national_candidates']:,} candidates written to {folder.name}")
     return dg.MaterializeResult(
         metadata={

@@ -102,4 +102,5 @@ select
             || coalesce(printf('%.6f', hub_degree), '—') || '）'
     end as reason
 from changes
+where exists (select 1 from previous_year)
 order by prefecture_code, change, corporate_number

@@ -1,0 +1,223 @@
+"""`explain`: why a firm is, or is not, a candidate, against a small graph computed by hand."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from pipeline.explain import explain
+from pipeline.settings import PROJECT_ROOT
+from pipeline.warehouse import Warehouse
+from tests.conftest import YEAR, Pipeline, cn, firm, sale
+
+FISCAL_YEAR = int(YEAR)
+NAME = "株式会社北斗輸出"
+
+
+def full_width(text: str) -> str:
+    return text.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+
+
+@pytest.fixture(scope="module")
+def hand_run(tmp_path_factory):
+    """Tokyo (13): 1 (the exporter, ¥400 export) sells ¥900 to 5, ¥800 to 6, ¥600 to 4 and buys
+    ¥700 from 3 and ¥300 from 2; 2 sells ¥200 to 4 and ¥50 to 3; 3 (¥1 below the sales threshold)
+    sells ¥100 to 5. Osaka (27): 4 sells ¥500 to 5 and ¥1,000 to 2. Hokkaido (01): 6 alone, buying
+    only from Tokyo, so both its denominators are 0. Firm 9 has prefecture '99': quarantined, and
+    so is its sale to 1 (unknown_supplier), which therefore counts nowhere."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("explain"))
+    pipeline.write(
+        [
+            firm(1, "13", name=NAME, export_sales_jpy=400),  # CSV line 2
+            firm(2, "13"),
+            firm(3, "13", sales=999_999_999),
+            firm(4, "27"),
+            firm(5, "27"),
+            firm(6, "01"),
+            firm(9, "99"),  # CSV line 8
+        ],
+        [
+            sale(1, 5, 900),
+            sale(1, 6, 800),
+            sale(1, 4, 600),
+            sale(2, 4, 200),
+            sale(3, 5, 100),
+            sale(2, 1, 300),
+            sale(3, 1, 700),
+            sale(2, 3, 50),
+            sale(4, 5, 500),
+            sale(4, 2, 1000),
+            sale(9, 1, 999),
+        ],
+    )
+    run = pipeline.run(tolerance=1.0)  # one firm row of seven is quarantined: above the 1% default
+    assert run.success, run.failure
+    return run
+
+
+@pytest.fixture
+def ask(hand_run):
+    """explain() on a fresh connection, closed at once so the CLI can open the warehouse."""
+
+    def ask(number: str, year: int | None = FISCAL_YEAR) -> dict:
+        with Warehouse(path=str(hand_run.paths.duckdb_path)).connect() as con:
+            return explain(con, number, year)
+
+    return ask
+
+
+def test_candidate_with_its_flows_input_row_and_prefecture(ask):
+    answer = ask(cn(1))
+    assert (answer["status"], answer["fiscal_year"], answer["corporate_number"]) == (
+        "candidate",
+        FISCAL_YEAR,
+        cn(1),
+    )
+    f = answer["firm"]
+    assert (f["name"], f["prefecture_code"], f["row_number"]) == (NAME, "13", 2)
+    assert f["source_file"] == f"{YEAR}/firms.csv"
+    # Out: 900 + 800 + 600 to other prefectures + 400 export = 2,700; in: 700 + 300 from Tokyo
+    # (9's ¥999 is quarantined).
+    assert (f["out_of_prefecture_sales_jpy"], f["in_prefecture_purchases_jpy"]) == (2700, 1000)
+    assert (f["sales_to_firms_jpy"], f["purchases_from_firms_jpy"], f["export_sales_jpy"]) == (
+        2300,
+        1000,
+        400,
+    )
+    # Tokyo's denominators: out 2,700 + 200 + 100 = 3,000; in 1,000 (firm 1) + 50 (firm 3) = 1,050.
+    p = answer["prefecture"]
+    assert (p["prefecture_code"], p["firms"], p["candidates"]) == ("13", 3, 2)
+    assert (p["out_of_prefecture_sales_jpy"], p["in_prefecture_purchases_jpy"]) == (3000, 1050)
+
+
+@pytest.mark.parametrize(
+    ("n", "connector", "hub", "connector_rank", "hub_rank"),
+    [
+        (1, 2700 / 3000, 1000 / 1050, 1, 1),
+        (2, 200 / 3000, 0.0, 2, 3),
+        (3, 100 / 3000, 50 / 1050, 3, 2),
+        (6, None, None, None, None),  # Hokkaido: both denominators 0
+    ],
+)
+def test_degrees_and_ranks(ask, n, connector, hub, connector_rank, hub_rank):
+    f = ask(cn(n))["firm"]
+    assert f["connector_degree"] == (None if connector is None else pytest.approx(connector, abs=1e-15))
+    assert f["hub_degree"] == (None if hub is None else pytest.approx(hub, abs=1e-15))
+    assert (f["connector_rank"], f["hub_rank"]) == (connector_rank, hub_rank)
+
+
+@pytest.mark.parametrize(
+    ("n", "status", "passed"),
+    [
+        (1, "candidate", [True, True, True, True]),
+        (2, "candidate", [True, True, True, False]),  # bought nothing in Tokyo: hub 0
+        (3, "not_candidate", [False, True, True, True]),  # ¥999,999,999: fails only the sales part
+        (6, "not_candidate", [True, True, False, False]),  # null degrees pass nothing
+    ],
+)
+def test_rule_parts(ask, n, status, passed):
+    answer = ask(cn(n))
+    assert answer["status"] == status
+    parts = answer["rule_parts"]
+    assert [p["test"] for p in parts] == ["sales_jpy ≥", "employees ≥", "connector_degree ≥", "hub_degree ≥"]
+    assert [p["threshold"] for p in parts] == [1_000_000_000, 20, 0.001, 0.001]
+    assert [p["passed"] for p in parts] == passed
+
+
+def _largest(rows: list[dict]) -> list[tuple]:
+    return [(r["counterparty"], r["counterparty_prefecture_code"], r["amount_jpy"]) for r in rows]
+
+
+def test_largest_contributing_transactions_in_order(ask):
+    answer = ask(cn(1))
+    # The export is no transaction; the purchases from Osaka/Hokkaido do not count for the hub degree.
+    assert _largest(answer["largest_out_of_prefecture_sales"]) == [
+        (cn(5), "27", 900),
+        (cn(6), "01", 800),
+        (cn(4), "27", 600),
+    ]
+    assert _largest(answer["largest_in_prefecture_purchases"]) == [(cn(3), "13", 700), (cn(2), "13", 300)]
+    answer = ask(cn(3))
+    assert _largest(answer["largest_out_of_prefecture_sales"]) == [(cn(5), "27", 100)]
+    assert _largest(answer["largest_in_prefecture_purchases"]) == [(cn(2), "13", 50)]
+    assert ask(cn(6))["largest_out_of_prefecture_sales"] == []
+
+
+def test_quarantined_firm_shows_reason_and_input_row(ask):
+    for year in (FISCAL_YEAR, None):  # without a year: the latest year holding the number
+        answer = ask(cn(9), year)
+        assert (answer["status"], answer["fiscal_year"]) == ("quarantined", FISCAL_YEAR)
+        [row] = answer["quarantine"]
+        assert (row["reason"], row["row_number"]) == ("invalid_prefecture", 8)
+        assert row["source_file"] == f"{YEAR}/firms.csv"
+        assert json.loads(row["raw"])["prefecture_code"] == "99"
+
+
+def test_absent_firm(ask):
+    assert ask(cn(42))["status"] == "absent"
+    assert ask(cn(42), None) == {"corporate_number": cn(42), "status": "absent", "fiscal_year": None}
+    assert ask(cn(1), FISCAL_YEAR - 1)["status"] == "absent"
+
+
+def test_full_width_digits_are_accepted(ask):
+    answer = ask(f" {full_width(cn(1))} ", None)
+    assert (answer["corporate_number"], answer["status"], answer["fiscal_year"]) == (
+        cn(1),
+        "candidate",
+        FISCAL_YEAR,
+    )
+
+
+@pytest.mark.parametrize("number", [str((int(cn(1)[0]) + 1) % 10) + cn(1)[1:], "123", "abcdefghijklm"])
+def test_invalid_number_raises_a_clear_error(ask, number):
+    with pytest.raises(ValueError, match="not a valid 法人番号"):
+        ask(number)
+
+
+def _cli(run, *args: str) -> subprocess.CompletedProcess:
+    paths = run.paths
+    env = {
+        **os.environ,
+        "DATA_RAW_DIR": str(paths.raw_dir),
+        "DATA_MARTS_DIR": str(paths.marts_dir),
+        "DUCKDB_PATH": str(paths.duckdb_path),
+        "DAGSTER_HOME": str(paths.dagster_home),
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", "explain", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_command_line(hand_run):
+    text = _cli(hand_run, cn(1))
+    assert text.returncode == 0, text.stderr
+    assert NAME in text.stdout
+    assert "重点支援企業候補です" in text.stdout
+
+    not_candidate = _cli(hand_run, cn(3), "--year", YEAR)
+    assert not_candidate.returncode == 0, not_candidate.stderr
+    assert "候補ではありません" in not_candidate.stdout
+
+    as_json = _cli(hand_run, cn(1), "--json")
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)["status"] == "candidate"
+
+    absent = _cli(hand_run, cn(42))
+    assert absent.returncode == 1
+    assert cn(42) in absent.stdout
+
+    bad = str((int(cn(1)[0]) + 1) % 10) + cn(1)[1:]
+    invalid = _cli(hand_run, bad)
+    assert invalid.returncode == 2
+    assert invalid.stdout == ""
+    [line] = invalid.stderr.strip().splitlines()
+    assert bad in line and "法人番号" in line
