@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.quality.policy import QualityPolicy
-from pipeline.settings import Paths
+from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
 from pipeline.warehouse import Warehouse
 
 
@@ -30,6 +30,8 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
     """The resource set for one environment's paths."""
     return {
         "folders": DataFolders(raw_dir=str(paths.raw_dir), marts_dir=str(paths.marts_dir)),
-        "warehouse": Warehouse(path=str(paths.duckdb_path)),
+        "warehouse": Warehouse(
+            path=str(paths.duckdb_path), memory_limit=duckdb_memory_limit(), threads=duckdb_threads()
+        ),
         "quality": QualityPolicy(),
     }

@@ -21,6 +21,26 @@ def _path_from_env(variable: str, default: str) -> Path:
     return PROJECT_ROOT / default
 
 
+def total_memory_bytes() -> int:
+    """Physical memory of this machine."""
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+
+
+def duckdb_memory_limit() -> str:
+    """DUCKDB_MEMORY_LIMIT, or a safe share of the machine: a sixth of its memory, at least
+    1 GB and at most 3 GB, so that the whole run stays near 4 GB; beyond it DuckDB spills to disk."""
+    configured = os.environ.get("DUCKDB_MEMORY_LIMIT")
+    if configured:
+        return configured
+    share = total_memory_bytes() // 6
+    return f"{max(1, min(3, share // 2**30))}GB"
+
+
+def duckdb_threads() -> int:
+    """DUCKDB_THREADS, or every core."""
+    return int(os.environ.get("DUCKDB_THREADS") or os.cpu_count() or 1)
+
+
 @dataclass(frozen=True)
 class Paths:
     raw_dir: Path

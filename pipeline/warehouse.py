@@ -14,9 +14,10 @@ from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import Field
 
 from pipeline.prefectures import PREFECTURES
-from pipeline.settings import SQL_DIR
+from pipeline.settings import SQL_DIR, duckdb_memory_limit, duckdb_threads
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -100,8 +101,8 @@ class Warehouse(dg.ConfigurableResource):
     """The DuckDB database file that holds every stage's tables."""
 
     path: str
-    memory_limit: str = "8GB"
-    threads: int = 2
+    memory_limit: str = Field(default_factory=duckdb_memory_limit)
+    threads: int = Field(default_factory=duckdb_threads)
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from pipeline.definitions import JOB_NAME, defs
 from pipeline.quality.suites import SUITES
+from pipeline.settings import PROJECT_ROOT
 
 STAGES = [
     "raw_firms",
@@ -53,3 +59,17 @@ def test_every_stage_has_a_blocking_gx_suite():
     guarded = {asset for asset, name in checks if name.startswith("gx_")}
     assert guarded == {suite.asset for suite in SUITES}
     assert all(spec.blocking for (asset, name), spec in checks.items() if name.startswith("gx_"))
+
+
+def test_workspace_yaml_loads_the_code_location_for_the_ui(tmp_path):
+    dagster = Path(sys.executable).parent / "dagster"
+    validated = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert validated.returncode == 0, validated.stderr[-2000:]
+    assert "All code locations passed validation" in validated.stderr + validated.stdout
