@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RAW_DIR := $(or $(DATA_RAW_DIR),data/raw)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install run test lint ui sample-national
+.PHONY: install run test lint ui sample-national bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,3 +34,7 @@ ui: install
 
 sample-national: install
 	$(BIN)/python -m pipeline sample --size national --format parquet --out data/national
+
+# Issue 5's benchmark on the national sample (cached in bench/cache/); writes BENCHMARKS.md.
+bench: install
+	$(BIN)/python -m bench --size national

@@ -34,8 +34,20 @@ _READ_CSV = (
 
 
 def raw_table(spec: InputSpec, fiscal_year: int) -> str:
-    """The warehouse table holding one fiscal year's raw file."""
+    """The warehouse view of one fiscal year's raw file: row_number plus the file's columns."""
     return f'raw."{spec.kind}_{fiscal_year}"'
+
+
+def _csv_rows_table(spec: InputSpec, fiscal_year: int) -> str:
+    return f'raw."{spec.kind}_{fiscal_year}_rows"'
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _missing_as_null(file: InputFile) -> str:
+    return "".join(f', cast(null as varchar) as "{c}"' for c in file.missing_optional)
 
 
 def _csv_error(file: InputFile, error: duckdb.Error) -> InputFileError:
@@ -60,15 +72,26 @@ def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, table: str, work:
     return file
 
 
-def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, table: str) -> InputFile:
+def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str) -> InputFile:
+    """A Parquet file is already typed and columnar: the raw view reads it in place."""
     try:
-        con.execute(f"create or replace table {table} as select * from read_parquet(?)", [str(file.path)])
+        described = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
     except duckdb.Error as e:
         raise InputFileError(f"{file.name}: cannot be read as Parquet: {str(e).splitlines()[0]}") from None
-    columns = tuple(row[0] for row in con.execute(f"describe {table}").fetchall())
-    file = InputFile(file.spec, file.path, file.file_format, None, columns)
+    file = InputFile(file.spec, file.path, file.file_format, None, tuple(row[0] for row in described))
     check_columns(file)
+    con.execute(
+        f"create or replace view {view} as select file_row_number + 1 as row_number, "
+        f"* exclude (file_row_number){_missing_as_null(file)} "
+        f"from read_parquet({_sql_literal(str(file.path))}, file_row_number = true)"
+    )
     return file
+
+
+def _drop_raw(con: duckdb.DuckDBPyConnection, spec: InputSpec, fiscal_year: int) -> None:
+    """Remove the year's raw objects of this kind, whatever format they came from."""
+    for name, kind in fetch_rows(con, "raw_objects", prefix=f"{spec.kind}_{fiscal_year}"):
+        con.execute(f'drop {"view" if kind == "VIEW" else "table"} raw."{name}"')
 
 
 def load_raw_file(
@@ -76,15 +99,19 @@ def load_raw_file(
 ) -> tuple[InputFile, int]:
     """Load a fiscal year's file into its raw table; returns the file and its row count."""
     file = locate(folders.raw, str(fiscal_year), spec)
-    table = raw_table(spec, fiscal_year)
+    view, rows_table = raw_table(spec, fiscal_year), _csv_rows_table(spec, fiscal_year)
+    _drop_raw(con, spec, fiscal_year)
     with tempfile.TemporaryDirectory(prefix="transcode-") as work:
         if file.file_format == "csv":
-            file = _load_csv(con, file, table, Path(work))
+            file = _load_csv(con, file, rows_table, Path(work))
+            # The CSV header is line 1; rows keep file order, so rowid gives the line.
+            con.execute(
+                f"create or replace view {view} as select rowid + 2 as row_number, *"
+                f"{_missing_as_null(file)} from {rows_table}"
+            )
         else:
-            file = _load_parquet(con, file, table)
-    for column in file.missing_optional:
-        con.execute(f'alter table {table} add column "{column}" varchar')
-    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+            file = _load_parquet(con, file, view)
+    rows = con.execute(f"select count(*) from {view}").fetchone()[0]
     if rows == 0:
         raise InputFileError(f"{file.name}: the file has a header but no data rows")
     con.execute("delete from input_files where fiscal_year = ? and kind = ?", [fiscal_year, spec.kind])

@@ -16,15 +16,11 @@ from pipeline.progress import report, yen
 from pipeline.versions import code_version, warehouse_data_versions
 from pipeline.warehouse import (
     Warehouse,
-    create_table_from,
     fetch_rows,
     partition_total,
     replace_partition,
     transaction,
 )
-
-# The CSV header is line 1; a Parquet file's first row is row 1.
-_FIRST_ROW_NUMBER = {"csv": 2, "parquet": 1}
 
 
 @dataclass(frozen=True)
@@ -44,26 +40,25 @@ def stage(
     con: duckdb.DuckDBPyConnection,
     spec: InputSpec,
     fiscal_year: int,
-    checks: str,
-    staged_table: str,
+    checked_table: str,
     quarantine_table: str,
 ) -> StagingOutcome:
-    """Check every raw row of a file and split it into the staged and quarantine tables."""
+    """Check every raw row of a file once: the checked table keeps every row with its reason
+    (the staged view shows those without one), and the quarantine gets the raw values."""
     rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
     if not rows:
         raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
-    source_file, file_format, rows_read = rows[0]
+    source_file, _, rows_read = rows[0]
     con.execute(
-        f"create or replace temp view raw_{spec.kind} as "
-        f"select rowid + {_FIRST_ROW_NUMBER[file_format]} as row_number, * "
-        f"from {raw_table(spec, fiscal_year)}"
+        f"create or replace temp view raw_{spec.kind} as select * from {raw_table(spec, fiscal_year)}"
     )
-    create_table_from(con, checks, checks, temp=True, fiscal_year=fiscal_year)
+    checks = f"{spec.kind.removesuffix('s')}_checks"
     with transaction(con):
-        staged = replace_partition(con, staged_table, staged_table, fiscal_year, source_file=source_file)
+        replace_partition(con, checked_table, checks, fiscal_year, source_file=source_file)
         quarantined = replace_partition(
             con, quarantine_table, quarantine_table, fiscal_year, source_file=source_file
         )
+    staged = fetch_rows(con, "staged_rows", table=f"staged_{spec.kind}", fiscal_year=fiscal_year)[0][0]
     by_reason = fetch_rows(con, "quarantine_by_reason", table=quarantine_table, fiscal_year=fiscal_year)
     return StagingOutcome(source_file, rows_read, staged, quarantined, by_reason)
 
@@ -141,7 +136,7 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Split the raw firms into staged firms and quarantined rows (contract §2)."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
-        outcome = stage(con, FIRMS, fiscal_year, "firm_checks", "staged_firms", "quarantined_firms")
+        outcome = stage(con, FIRMS, fiscal_year, "checked_firms", "quarantined_firms")
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
         versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
@@ -180,8 +175,7 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
             con,
             TRANSACTIONS,
             fiscal_year,
-            "transaction_checks",
-            "staged_transactions",
+            "checked_transactions",
             "quarantined_transactions",
         )
         total = partition_total(con, "staged_transactions", "amount_jpy", fiscal_year)

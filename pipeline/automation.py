@@ -100,7 +100,11 @@ def raw_data_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     default_status=dg.DefaultScheduleStatus.STOPPED,
     description="Half-yearly refresh (1 April and 1 October, 06:00 JST) of every fiscal year.",
 )
-def half_yearly_refresh(context: dg.ScheduleEvaluationContext):
+def half_yearly_refresh(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
     years = context.instance.get_dynamic_partitions(fiscal_year_partitions.name)
-    stamp = context.scheduled_execution_time.strftime("%Y-%m")
+    return refresh_requests(years, context.scheduled_execution_time.strftime("%Y-%m"))
+
+
+def refresh_requests(years: list[str], stamp: str) -> list[dg.RunRequest]:
+    """One run per known fiscal year, keyed by the refresh's month so each runs once."""
     return [dg.RunRequest(partition_key=year, run_key=f"{stamp}:{year}") for year in sorted(years)]

@@ -26,13 +26,9 @@ _SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
 ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     "raw_firms": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
     "raw_transactions": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
-    "staged_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/staged_firms.sql"),
+    "staged_firms": ("assets/staging.py", "sql/firm_checks.sql"),
     "quarantined_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/quarantined_firms.sql"),
-    "staged_transactions": (
-        "assets/staging.py",
-        "sql/transaction_checks.sql",
-        "sql/staged_transactions.sql",
-    ),
+    "staged_transactions": ("assets/staging.py", "sql/transaction_checks.sql"),
     "quarantined_transactions": (
         "assets/staging.py",
         "sql/transaction_checks.sql",

@@ -119,6 +119,8 @@ class Warehouse(dg.ConfigurableResource):
             },
         )
         try:
+            for (legacy,) in con.execute(sql_text("legacy_staged_tables")).fetchall():
+                con.execute(f"drop table {legacy}")
             con.execute(sql_text("schema"))
             con.execute(sql_text("macros"))
             _seed_prefectures(con)

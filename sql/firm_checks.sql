@@ -1,4 +1,4 @@
--- Every raw firm row, normalised, with the first contract §2 reason it meets (null = clean).
+-- Every raw firm row, normalised, with the first contract §2 reason it meets (null = staged).
 -- Reads the temp view raw_firms: row_number plus the file's contract columns.
 with raw_rows as (
     select
@@ -42,4 +42,17 @@ checked as (
     from normalised
 )
 
-select * from checked
+select
+    $fiscal_year as fiscal_year,
+    row_number,
+    corporate_number,
+    name,
+    prefecture_code,
+    jsic_division,
+    sales_jpy,
+    employees,
+    capital_jpy,
+    export_sales_jpy,
+    $source_file as source_file,
+    reason
+from checked

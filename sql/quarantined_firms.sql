@@ -9,6 +9,6 @@ select
         raw.sales_jpy, raw.employees, raw.capital_jpy, raw.export_sales_jpy
     )) as raw,
     checks.sales_jpy as yen
-from firm_checks as checks
+from checked_firms as checks
 join raw_firms as raw using (row_number)
-where checks.reason is not null
+where checks.fiscal_year = $fiscal_year and checks.reason is not null

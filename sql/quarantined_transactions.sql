@@ -8,6 +8,6 @@ select
         raw.supplier_corporate_number, raw.customer_corporate_number, raw.amount_jpy
     )) as raw,
     checks.amount_jpy as yen
-from transaction_checks as checks
+from checked_transactions as checks
 join raw_transactions as raw using (row_number)
-where checks.reason is not null
+where checks.fiscal_year = $fiscal_year and checks.reason is not null

@@ -18,8 +18,11 @@ create table if not exists input_files (
 );
 alter table input_files add column if not exists sha256 varchar;  -- warehouses made before it
 
-create table if not exists staged_firms (
+-- Every raw row once, normalised, with its quarantine reason (null = staged). Staging writes
+-- each row once; the staged tables are views of the rows without a reason.
+create table if not exists checked_firms (
     fiscal_year integer,
+    row_number bigint,
     corporate_number varchar,
     name varchar,
     prefecture_code varchar,
@@ -29,19 +32,34 @@ create table if not exists staged_firms (
     capital_jpy bigint,
     export_sales_jpy bigint,
     source_file varchar,
-    row_number bigint
+    reason varchar
 );
 
-create table if not exists staged_transactions (
+create view if not exists staged_firms as
+select
+    fiscal_year, corporate_number, name, prefecture_code, jsic_division, sales_jpy, employees,
+    capital_jpy, coalesce(export_sales_jpy, 0) as export_sales_jpy, source_file, row_number
+from checked_firms
+where reason is null;
+
+create table if not exists checked_transactions (
     fiscal_year integer,
+    row_number bigint,
     supplier_corporate_number varchar,
     customer_corporate_number varchar,
     amount_jpy bigint,
     supplier_prefecture_code varchar,
     customer_prefecture_code varchar,
     source_file varchar,
-    row_number bigint
+    reason varchar
 );
+
+create view if not exists staged_transactions as
+select
+    fiscal_year, supplier_corporate_number, customer_corporate_number, amount_jpy,
+    supplier_prefecture_code, customer_prefecture_code, source_file, row_number
+from checked_transactions
+where reason is null;
 
 create table if not exists quarantined_firms (
     fiscal_year integer,

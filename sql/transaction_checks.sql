@@ -1,4 +1,4 @@
--- Every raw transaction row, normalised, with the first contract §2 reason it meets.
+-- Every raw transaction row, normalised, with the first contract §2 reason it meets (null = staged).
 -- Reads the temp view raw_transactions and the year's staged_firms.
 with raw_rows as (
     select row_number, supplier_corporate_number, customer_corporate_number, amount_jpy
@@ -75,12 +75,14 @@ repeats as (
 )
 
 select
+    $fiscal_year as fiscal_year,
     screened.row_number,
     screened.supplier_corporate_number,
     screened.customer_corporate_number,
     screened.amount_jpy,
     screened.supplier_prefecture_code,
     screened.customer_prefecture_code,
+    $source_file as source_file,
     coalesce(screened.row_reason, repeats.repeat_reason) as reason
 from screened
 left join repeats using (row_number)

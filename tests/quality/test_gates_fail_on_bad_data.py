@@ -109,19 +109,19 @@ def _swapped_columns(published: Path, folder: Path) -> None:
 
 # suite -> (corrupting SQL, expectation that must fail, its column or None)
 SUITE_CORRUPTIONS = {
-    "raw_firms": (f'alter table raw."firms_{YEAR}" drop column name', "expect_column_to_exist", "name"),
+    "raw_firms": (f'alter table raw."firms_{YEAR}_rows" drop column name', "expect_column_to_exist", "name"),
     "raw_transactions": (
-        f'delete from raw."transactions_{YEAR}"',
+        f'delete from raw."transactions_{YEAR}_rows"',
         "expect_table_row_count_to_be_between",
         None,
     ),
     "staged_firms": (
-        f"update staged_firms set prefecture_code = '99' where corporate_number = '{cn(2)}'",
+        f"update checked_firms set prefecture_code = '99' where corporate_number = '{cn(2)}'",
         "expect_column_values_to_be_in_set",
         "prefecture_code",
     ),
     "staged_transactions": (
-        f"update staged_transactions set amount_jpy = 0 where supplier_corporate_number = '{cn(2)}'",
+        f"update checked_transactions set amount_jpy = 0 where supplier_corporate_number = '{cn(2)}'",
         "expect_column_values_to_be_between",
         "amount_jpy",
     ),
@@ -221,9 +221,9 @@ BAD_CHECK_DIGIT = ("1" if cn(2)[0] != "1" else "2") + cn(2)[1:]
 
 # (asset, check) -> corrupting SQL, or a function writing a bad publication into a folder
 CHECK_CORRUPTIONS = {
-    ("staged_firms", "rows_reconcile"): f"delete from staged_firms where corporate_number = '{cn(3)}'",
+    ("staged_firms", "rows_reconcile"): f"delete from checked_firms where corporate_number = '{cn(3)}'",
     ("staged_transactions", "rows_reconcile"): (
-        f"delete from staged_transactions where supplier_corporate_number = '{cn(2)}'"
+        f"delete from checked_transactions where supplier_corporate_number = '{cn(2)}'"
     ),
     ("quarantined_firms", "quarantine_within_tolerance"): (
         f"insert into quarantined_firms values ({YEAR}, 'firms.csv', 9, 'invalid_prefecture', '{{}}', 0)"
