@@ -204,6 +204,8 @@ def run_sql_check(
         )
         report = _record(context, con, folders, inputs, verdict)
     return dg.AssetCheckResult(
+        asset_key=check.asset,
+        check_name=check.name,
         passed=verdict.passed,
         severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
         description=verdict.summary,
@@ -262,46 +264,53 @@ def run_suite_check(
     with warehouse.connect() as con:
         report = _record(context, con, folders, inputs, verdict)
     return dg.AssetCheckResult(
-        passed=outcome.success, description=summary[:2000], metadata=_suite_metadata(outcome, report)
+        asset_key=suite.asset,
+        check_name=f"gx_{suite.name}",
+        passed=outcome.success,
+        description=summary[:2000],
+        metadata=_suite_metadata(outcome, report),
     )
 
 
-def _sql_asset_check(check: SqlCheck) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=check.asset,
-        name=check.name,
-        description=check.description,
-        blocking=check.blocking,
-        partitions_def=fiscal_year_partitions,
-    )
-    def _check(
+def _checks_of(asset: str) -> dg.AssetChecksDefinition:
+    """Every check of one asset in one step: its GX suite, then its SQL gates and warnings.
+    One step per asset keeps Dagster's per-step cost off the critical path."""
+    suites = [s for s in SUITES if s.asset == asset]
+    sql_checks = [c for c in SQL_CHECKS if c.asset == asset]
+    specs = [
+        dg.AssetCheckSpec(
+            f"gx_{suite.name}",
+            asset=asset,
+            blocking=True,
+            description=f"Great Expectations suite: {suite.description}",
+            partitions_def=fiscal_year_partitions,
+        )
+        for suite in suites
+    ] + [
+        dg.AssetCheckSpec(
+            check.name,
+            asset=asset,
+            blocking=check.blocking,
+            description=check.description,
+            partitions_def=fiscal_year_partitions,
+        )
+        for check in sql_checks
+    ]
+
+    @dg.multi_asset_check(specs=specs, name=f"{asset}_checks")
+    def _checks(
         context: dg.AssetCheckExecutionContext,
         warehouse: Warehouse,
         quality: QualityPolicy,
         folders: DataFolders,
-    ) -> dg.AssetCheckResult:
-        return run_sql_check(context, check, warehouse, quality, folders)
+    ):
+        for suite in suites:
+            yield run_suite_check(context, suite, warehouse, quality, folders)
+        for check in sql_checks:
+            yield run_sql_check(context, check, warehouse, quality, folders)
 
-    return _check
-
-
-def _suite_asset_check(suite: Suite) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=suite.asset,
-        name=f"gx_{suite.name}",
-        description=f"Great Expectations suite: {suite.description}",
-        blocking=True,
-        partitions_def=fiscal_year_partitions,
-    )
-    def _check(
-        context: dg.AssetCheckExecutionContext,
-        warehouse: Warehouse,
-        quality: QualityPolicy,
-        folders: DataFolders,
-    ) -> dg.AssetCheckResult:
-        return run_suite_check(context, suite, warehouse, quality, folders)
-
-    return _check
+    return _checks
 
 
-ASSET_CHECKS = [_suite_asset_check(s) for s in SUITES] + [_sql_asset_check(c) for c in SQL_CHECKS]
+_GUARDED = dict.fromkeys([s.asset for s in SUITES] + [c.asset for c in SQL_CHECKS])
+ASSET_CHECKS = [_checks_of(asset) for asset in _GUARDED]
