@@ -29,8 +29,6 @@ from pipeline.resources import DataFolders
 from pipeline.versions import code_version, data_version_of, warehouse_data_versions
 from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_parameters, sql_text, transaction
 
-_CSV_VIEW = "select * replace (spreadsheet_safe(name) as name) from published_candidates"
-_CHANGES_CSV = "select * replace (spreadsheet_safe(name) as name) from candidate_changes"
 REPORT_NAME = "validation_report.html"
 
 
@@ -41,32 +39,43 @@ def _bind(name: str, fiscal_year: int) -> str:
     return sql.replace("$fiscal_year", str(int(fiscal_year)))
 
 
+def _publish_list(
+    con: duckdb.DuckDBPyConnection, view: str, query: str, folder: Path, name: str, by: str
+) -> None:
+    """A list as Parquet and BOM CSV, and one CSV per prefecture in the folder `by`."""
+    con.execute(f"create or replace temp view {view} as {query}")
+    csv_query = f"select * replace (spreadsheet_safe(name) as name) from {view}"
+    copy_parquet(con, f"select * from {view}", folder / f"{name}.parquet")
+    copy_bom_csv(con, csv_query, folder / f"{name}.csv")
+    (folder / by).mkdir()
+    for prefecture in PREFECTURES:
+        copy_bom_csv(
+            con,
+            f"{csv_query} where prefecture_code = '{prefecture.code}'",
+            folder / by / f"{prefecture.code}.csv",
+        )
+
+
 def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: Path) -> dict[str, int]:
     """Write every published file of the year into `folder`; returns rows per Parquet file."""
-    published = _bind("national_candidates", fiscal_year)
-    con.execute(f"create or replace temp view published_candidates as {published}")
-    copy_parquet(con, "select * from published_candidates", folder / "national_candidates.parquet")
-    copy_bom_csv(con, _CSV_VIEW, folder / "national_candidates.csv")
+    _publish_list(
+        con,
+        "published_candidates",
+        _bind("national_candidates", fiscal_year),
+        folder,
+        "national_candidates",
+        by="prefectures",
+    )
     copy_parquet(con, _bind("published_firm_degrees", fiscal_year), folder / "firm_degrees.parquet")
     copy_parquet(con, _bind("published_quarantine", fiscal_year), folder / "quarantine.parquet")
-    (folder / "prefectures").mkdir()
-    for prefecture in PREFECTURES:
-        copy_bom_csv(
-            con,
-            f"{_CSV_VIEW} where prefecture_code = '{prefecture.code}'",
-            folder / "prefectures" / f"{prefecture.code}.csv",
-        )
-    changes = _bind("candidate_changes", fiscal_year)
-    con.execute(f"create or replace temp view candidate_changes as {changes}")
-    copy_parquet(con, "select * from candidate_changes", folder / "candidate_changes.parquet")
-    copy_bom_csv(con, _CHANGES_CSV, folder / "candidate_changes.csv")
-    (folder / "changes").mkdir()
-    for prefecture in PREFECTURES:
-        copy_bom_csv(
-            con,
-            f"{_CHANGES_CSV} where prefecture_code = '{prefecture.code}'",
-            folder / "changes" / f"{prefecture.code}.csv",
-        )
+    _publish_list(
+        con,
+        "candidate_changes",
+        _bind("candidate_changes", fiscal_year),
+        folder,
+        "candidate_changes",
+        by="changes",
+    )
     rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0]
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}

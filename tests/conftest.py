@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from pipeline.contract import FIRMS, TRANSACTIONS
 from pipeline.corporate_number import with_check_digit
 from pipeline.definitions import JOB_NAME, build_definitions
 from pipeline.partitions import fiscal_year_partitions
-from pipeline.settings import Paths
+from pipeline.settings import PROJECT_ROOT, Paths
 
 YEAR = "2025"
 
@@ -95,16 +98,44 @@ class PipelineRun:
             return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]
 
 
+def paths_under(root: Path) -> Paths:
+    """The pipeline's folders inside a test's temporary folder."""
+    return Paths(
+        raw_dir=root / "raw",
+        marts_dir=root / "marts",
+        duckdb_path=root / "warehouse.duckdb",
+        dagster_home=root / "dagster",
+    )
+
+
+def cli_env(paths: Paths) -> dict[str, str]:
+    """The environment that points the command line at `paths`."""
+    return {
+        **os.environ,
+        "DATA_RAW_DIR": str(paths.raw_dir),
+        "DATA_MARTS_DIR": str(paths.marts_dir),
+        "DUCKDB_PATH": str(paths.duckdb_path),
+        "DAGSTER_HOME": str(paths.dagster_home),
+    }
+
+
+def cli(paths: Paths, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    """Run `python -m pipeline <args>` in a real subprocess, as a user would."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline", *args],
+        cwd=PROJECT_ROOT,
+        env=cli_env(paths),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 class Pipeline:
     """The real pipeline over a temporary data folder, with an ephemeral Dagster instance."""
 
     def __init__(self, root: Path):
-        self.paths = Paths(
-            raw_dir=root / "raw",
-            marts_dir=root / "marts",
-            duckdb_path=root / "warehouse.duckdb",
-            dagster_home=root / "dagster",
-        )
+        self.paths = paths_under(root)
         self.paths.raw_dir.mkdir(parents=True, exist_ok=True)
         self.instance = dg.DagsterInstance.ephemeral()
 

@@ -4,17 +4,13 @@ of the contract's definitions in plain Python, and driven through the real comma
 from __future__ import annotations
 
 import csv
-import os
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
 from pipeline.sample import write_sample
-from pipeline.settings import PROJECT_ROOT
-from tests.conftest import YEAR, Pipeline
+from tests.conftest import YEAR, Pipeline, cli, paths_under
 
 RULE = {"min_sales_jpy": 1_000_000_000, "min_employees": 20, "min_degree": 0.001}
 
@@ -94,28 +90,10 @@ def test_published_rows_are_sorted_as_the_contract_says(sample_run):
     assert rows == sorted(rows, key=key)
 
 
-def _cli(args: list[str], root: Path) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DATA_RAW_DIR": str(root / "raw"),
-        "DATA_MARTS_DIR": str(root / "marts"),
-        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def test_command_line_runs_and_records_in_the_dagster_instance(tmp_path):
-    written = _cli(["sample", "--size", "tiny"], tmp_path)
+    written = cli(paths_under(tmp_path), "sample", "--size", "tiny")
     assert written.returncode == 0, written.stderr
-    ran = _cli(["run"], tmp_path)
+    ran = cli(paths_under(tmp_path), "run")
     assert ran.returncode == 0, ran.stderr
     for stage in ("firms", "staged_firms", "firm_degrees", "candidates", "published"):
         assert f"[{YEAR}] {stage}" in ran.stdout
@@ -129,7 +107,7 @@ def test_command_line_fails_with_one_line_reason(tmp_path):
     folder.mkdir(parents=True)
     (folder / "firms.csv").write_text("corporate_number,name\n1180301018771,x\n", encoding="utf-8")
     (folder / "transactions.csv").write_text("a\n", encoding="utf-8")
-    ran = _cli(["run"], tmp_path)
+    ran = cli(paths_under(tmp_path), "run")
     assert ran.returncode == 1
     message = ran.stderr.strip().splitlines()[-1]
     assert "firms.csv" in message

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from pipeline.explain import explain
-from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import Warehouse
-from tests.conftest import YEAR, Pipeline, cn, firm, sale
+from tests.conftest import YEAR, Pipeline, cli, cn, firm, sale
 
 FISCAL_YEAR = int(YEAR)
 NAME = "株式会社北斗輸出"
@@ -178,45 +174,26 @@ def test_invalid_number_raises_a_clear_error(ask, number):
         ask(number)
 
 
-def _cli(run, *args: str) -> subprocess.CompletedProcess:
-    paths = run.paths
-    env = {
-        **os.environ,
-        "DATA_RAW_DIR": str(paths.raw_dir),
-        "DATA_MARTS_DIR": str(paths.marts_dir),
-        "DUCKDB_PATH": str(paths.duckdb_path),
-        "DAGSTER_HOME": str(paths.dagster_home),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "explain", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_command_line(hand_run):
-    text = _cli(hand_run, cn(1))
+    text = cli(hand_run.paths, "explain", cn(1))
     assert text.returncode == 0, text.stderr
     assert NAME in text.stdout
     assert "重点支援企業候補です" in text.stdout
 
-    not_candidate = _cli(hand_run, cn(3), "--year", YEAR)
+    not_candidate = cli(hand_run.paths, "explain", cn(3), "--year", YEAR)
     assert not_candidate.returncode == 0, not_candidate.stderr
     assert "候補ではありません" in not_candidate.stdout
 
-    as_json = _cli(hand_run, cn(1), "--json")
+    as_json = cli(hand_run.paths, "explain", cn(1), "--json")
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)["status"] == "candidate"
 
-    absent = _cli(hand_run, cn(42))
+    absent = cli(hand_run.paths, "explain", cn(42))
     assert absent.returncode == 1
     assert cn(42) in absent.stdout
 
     bad = str((int(cn(1)[0]) + 1) % 10) + cn(1)[1:]
-    invalid = _cli(hand_run, bad)
+    invalid = cli(hand_run.paths, "explain", bad)
     assert invalid.returncode == 2
     assert invalid.stdout == ""
     [line] = invalid.stderr.strip().splitlines()

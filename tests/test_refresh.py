@@ -6,8 +6,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import dagster as dg
@@ -16,9 +14,8 @@ import pytest
 from pipeline.manifest import read_manifest
 from pipeline.refresh import plan_refresh
 from pipeline.rule import SelectionRule
-from pipeline.settings import PROJECT_ROOT
 from pipeline.versions import PARENTS, code_version
-from tests.conftest import YEAR, Pipeline, firm, sale
+from tests.conftest import YEAR, Pipeline, cli, firm, paths_under, sale
 
 DEFAULT_RULE = SelectionRule().as_json()
 FROM_SELECTION = ["candidate_selection", "publication_draft", "published_lists"]
@@ -102,24 +99,6 @@ def test_manifest_describes_inputs_outputs_rule_and_software(published: Pipeline
     assert manifest["dagster_run_id"] == runs[0].dagster_run.run_id
 
 
-def _cli(root: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {
-        **os.environ,
-        "DATA_RAW_DIR": str(root / "raw"),
-        "DATA_MARTS_DIR": str(root / "marts"),
-        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "pipeline", "run", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def _materialized_per_run(root: Path) -> list[set[str]]:
     os.environ["DAGSTER_HOME"] = str(root / "dagster")
     try:
@@ -141,14 +120,14 @@ def _materialized_per_run(root: Path) -> list[set[str]]:
 
 def test_command_line_is_stale_only_by_default_and_force_recomputes(tmp_path: Path):
     Pipeline(tmp_path).write(*_inputs())
-    assert _cli(tmp_path).returncode == 0
-    again = _cli(tmp_path)
+    assert cli(paths_under(tmp_path), "run").returncode == 0
+    again = cli(paths_under(tmp_path), "run")
     assert again.returncode == 0
     assert f"[{YEAR}] up to date" in again.stdout
-    ruled = _cli(tmp_path, "--min-employees", "50")
+    ruled = cli(paths_under(tmp_path), "run", "--min-employees", "50")
     assert ruled.returncode == 0
     assert "recomputing 3 of 12 assets" in ruled.stdout
-    forced = _cli(tmp_path, "--min-employees", "50", "--force")
+    forced = cli(paths_under(tmp_path), "run", "--min-employees", "50", "--force")
     assert forced.returncode == 0
     runs = _materialized_per_run(tmp_path)
     assert len(runs) == 3, "the up-to-date run started no Dagster run"

@@ -13,7 +13,7 @@ from pathlib import Path
 from pipeline.publication import RELEASES
 from pipeline.sample import write_sample
 from pipeline.settings import PROJECT_ROOT
-from tests.conftest import YEAR, Pipeline, cn, firm, sale
+from tests.conftest import YEAR, Pipeline, cli_env, cn, firm, paths_under, sale
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -95,21 +95,11 @@ def test_warnings_do_not_block(pipeline: Pipeline):
     assert examples[0]["corporate_number"] == cn(200)
 
 
-def _cli_env(root: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATA_RAW_DIR": str(root / "raw"),
-        "DATA_MARTS_DIR": str(root / "marts"),
-        "DUCKDB_PATH": str(root / "warehouse.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster"),
-    }
-
-
 def _cli(root: Path, *args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "pipeline", "run", *args],
         cwd=PROJECT_ROOT,
-        env=_cli_env(root),
+        env=cli_env(paths_under(root)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
