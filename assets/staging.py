@@ -40,6 +40,7 @@ def stage(
     con: duckdb.DuckDBPyConnection,
     spec: InputSpec,
     fiscal_year: int,
+    checks: str,
     checked_table: str,
     quarantine_table: str,
 ) -> StagingOutcome:
@@ -52,7 +53,6 @@ def stage(
     con.execute(
         f"create or replace temp view raw_{spec.kind} as select * from {raw_table(spec, fiscal_year)}"
     )
-    checks = f"{spec.kind.removesuffix('s')}_checks"
     with transaction(con):
         replace_partition(con, checked_table, checks, fiscal_year, source_file=source_file)
         quarantined = replace_partition(
@@ -136,7 +136,7 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
     """Split the raw firms into staged firms and quarantined rows (contract §2)."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
-        outcome = stage(con, FIRMS, fiscal_year, "checked_firms", "quarantined_firms")
+        outcome = stage(con, FIRMS, fiscal_year, "firm_checks", "checked_firms", "quarantined_firms")
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
         versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
@@ -175,6 +175,7 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
             con,
             TRANSACTIONS,
             fiscal_year,
+            "transaction_checks",
             "checked_transactions",
             "quarantined_transactions",
         )

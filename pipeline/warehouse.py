@@ -48,15 +48,6 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list
     return run_sql(con, name, **params).fetchall()
 
 
-def create_table_from(
-    con: duckdb.DuckDBPyConnection, table: str, name: str, *, temp: bool = False, **params: Any
-) -> None:
-    """Create (or replace) `table` from the SELECT in `sql/<name>.sql`."""
-    sql = sql_text(name)
-    kind = "temp table" if temp else "table"
-    con.execute(f"create or replace {kind} {table} as {sql}", sql_parameters(sql, params))
-
-
 def partition_total(con: duckdb.DuckDBPyConnection, table: str, column: str, fiscal_year: int) -> int:
     """Σ column over one fiscal year of a table."""
     row = con.execute(
