@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import enum
 import os
+import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +24,35 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and n
 EXAMPLE_ROWS = 5
 
 
+_background_import: threading.Thread | None = None
+
+
+def _import_great_expectations() -> None:
+    import great_expectations  # noqa: F401
+    import great_expectations.expectations  # noqa: F401
+
+
+def import_great_expectations_in_background() -> None:
+    """Start importing GX (seconds of CPU) while DuckDB works; `ready()` waits for it."""
+    global _background_import
+    if _background_import is None and "great_expectations" not in sys.modules:
+        _background_import = threading.Thread(target=_import_great_expectations, daemon=True)
+        _background_import.start()
+
+
+def ready() -> None:
+    """Wait for a background import of GX: importing it from two threads at once breaks it."""
+    if _background_import is not None:
+        _background_import.join()
+
+
 class _DuckDBDialect(enum.StrEnum):
     DUCKDB = "duckdb"
 
 
 def keep_duckdb_connection_open() -> None:
     """Make GX hold one DuckDB connection for a validation (the private-API patch)."""
+    ready()
     from great_expectations.execution_engine import sqlalchemy_execution_engine as _engine
 
     if "duckdb" not in _engine._PERSISTED_CONNECTION_DIALECTS:
@@ -152,6 +177,7 @@ def _release(datasource) -> None:
 
 def validate(database: Path, suite: str, query: str, expectations: Sequence[Any]) -> SuiteOutcome:
     """Validate the rows of `query` in the DuckDB file against `expectations`, in SQL."""
+    ready()
     import great_expectations as gx  # here, not at import time: importing GX takes seconds
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
