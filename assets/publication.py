@@ -43,7 +43,8 @@ def _publish_list(
     con: duckdb.DuckDBPyConnection, view: str, query: str, folder: Path, name: str, by: str
 ) -> None:
     """A list as Parquet and BOM CSV, and one CSV per prefecture in the folder `by`."""
-    con.execute(f"create or replace temp view {view} as {query}")
+    # Materialised once (it is small): 47 per-prefecture copies then read it, not the warehouse.
+    con.execute(f"create or replace temp table {view} as {query}")
     csv_query = f"select * replace (spreadsheet_safe(name) as name) from {view}"
     copy_parquet(con, f"select * from {view}", folder / f"{name}.parquet")
     copy_bom_csv(con, csv_query, folder / f"{name}.csv")

@@ -88,6 +88,9 @@ def test_published_rows_are_sorted_as_the_contract_says(sample_run):
         return (row["prefecture_code"], -max(degrees) if degrees else float("inf"), row["corporate_number"])
 
     assert rows == sorted(rows, key=key)
+    candidates = run.parquet("national_candidates")
+    assert len(candidates) > 1
+    assert candidates == sorted(candidates, key=key)
 
 
 def test_command_line_runs_and_records_in_the_dagster_instance(tmp_path):
