@@ -25,7 +25,7 @@ from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.resources import DataFolders
 from pipeline.versions import code_version, data_version_of
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal
 
 _READ_CSV = (
     "create or replace table {table} as select * from read_csv(?, header = true, "
@@ -40,10 +40,6 @@ def raw_table(spec: InputSpec, fiscal_year: int) -> str:
 
 def _csv_rows_table(spec: InputSpec, fiscal_year: int) -> str:
     return f'raw."{spec.kind}_{fiscal_year}_rows"'
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _missing_as_null(file: InputFile) -> str:
@@ -83,7 +79,7 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str) ->
     con.execute(
         f"create or replace view {view} as select file_row_number + 1 as row_number, "
         f"* exclude (file_row_number){_missing_as_null(file)} "
-        f"from read_parquet({_sql_literal(str(file.path))}, file_row_number = true)"
+        f"from read_parquet({sql_literal(str(file.path))}, file_row_number = true)"
     )
     return file
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.warehouse import sql_literal
+
 BOM = b"\xef\xbb\xbf"
 RELEASES = ".releases"
 
@@ -33,29 +35,21 @@ def release_folder(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
     return folder
 
 
-def _sql_path(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
-
-
 def copy_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     """Write a query's rows to Parquet (row order kept)."""
-    con.execute(f"copy ({query}) to {_sql_path(path)} (format parquet, compression zstd)")
+    con.execute(f"copy ({query}) to {sql_literal(str(path))} (format parquet, compression zstd)")
 
 
 def copy_bom_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
     """Write a query's rows as RFC 4180 CSV in UTF-8 with BOM, so Excel in Japan reads it."""
     plain = path.with_suffix(".plain.csv")
-    con.execute(f"copy ({query}) to {_sql_path(plain)} (format csv, header true, delimiter ',', quote '\"')")
+    con.execute(
+        f"copy ({query}) to {sql_literal(str(plain))} (format csv, header true, delimiter ',', quote '\"')"
+    )
     with plain.open("rb") as source, path.open("wb") as target:
         target.write(BOM)
         shutil.copyfileobj(source, target, 1024 * 1024)
     plain.unlink()
-
-
-def current_release(marts_dir: Path, fiscal_year: int) -> Path | None:
-    """The folder the year's publication points at, if there is one."""
-    link = marts_dir / str(fiscal_year)
-    return link.resolve() if link.exists() else None
 
 
 def switch_to(marts_dir: Path, fiscal_year: int, folder: Path) -> None:

@@ -37,6 +37,11 @@ def sql_parameters(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {k: params[k] for k in wanted}
 
 
+def sql_literal(text: str) -> str:
+    """A quoted SQL string, for the few places (COPY targets, views) that take no parameters."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
     """Run `sql/<name>.sql` (one statement) with its named parameters."""
     sql = sql_text(name)
