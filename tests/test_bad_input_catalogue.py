@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.contract import FIRMS, TRANSACTIONS
+from pipeline.contract import FIRMS, QUARANTINE_REASONS, TRANSACTIONS
 from tests.conftest import YEAR, Pipeline, cn, firm, sale, write_csv
 
 HEADER = ",".join(FIRMS.columns)
@@ -421,3 +421,9 @@ def test_encodings_are_accepted_and_names_round_trip(pipeline, encoding, names):
     assert {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")} == {
         cn(n): name for n, name in enumerate(names, start=1)
     }
+
+
+def test_the_catalogue_covers_every_reason_of_the_contract():
+    cases = [*FIRM_CASES.values(), *TX_CASES.values()]
+    covered = {reason for _, reasons in cases for reason in reasons if reason}
+    assert covered == set(QUARANTINE_REASONS)

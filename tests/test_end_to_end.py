@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.contract import CANDIDATE_COLUMNS, FIRM_DEGREE_COLUMNS
 from pipeline.sample import write_sample
 from tests.conftest import YEAR, Pipeline, cli, paths_under
 
@@ -77,6 +78,12 @@ def test_published_degrees_match_independent_computation(sample_run):
     candidates = {row["corporate_number"] for row in run.parquet("national_candidates")}
     assert candidates == {n for n, want in expected.items() if want["is_candidate"]}
     assert candidates, "the sample should produce candidates"
+
+
+def test_published_columns_are_the_contracts_in_order(sample_run):
+    _, run = sample_run
+    assert tuple(run.parquet("national_candidates")[0]) == CANDIDATE_COLUMNS
+    assert tuple(run.parquet("firm_degrees")[0]) == FIRM_DEGREE_COLUMNS
 
 
 def test_published_rows_are_sorted_as_the_contract_says(sample_run):
