@@ -19,6 +19,7 @@ from pipeline.warehouse import (
     fetch_rows,
     partition_total,
     replace_partition,
+    run_sql,
     transaction,
 )
 
@@ -43,9 +44,11 @@ def stage(
     checks: str,
     checked_table: str,
     quarantine_table: str,
+    later_checks: tuple[str, ...] = (),
 ) -> StagingOutcome:
     """Check every raw row of a file once: the checked table keeps every row with its reason
-    (the staged view shows those without one), and the quarantine gets the raw values."""
+    (the staged view shows those without one), and the quarantine gets the raw values.
+    `later_checks` are SQL updates that mark more reasons among the rows still unmarked."""
     rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
     if not rows:
         raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
@@ -55,10 +58,12 @@ def stage(
     )
     with transaction(con):
         replace_partition(con, checked_table, checks, fiscal_year, source_file=source_file)
+        for later in later_checks:
+            run_sql(con, later, fiscal_year=fiscal_year)
         quarantined = replace_partition(
             con, quarantine_table, quarantine_table, fiscal_year, source_file=source_file
         )
-    staged = fetch_rows(con, "staged_rows", table=f"staged_{spec.kind}", fiscal_year=fiscal_year)[0][0]
+    staged = fetch_rows(con, "staged_rows", table=checked_table, fiscal_year=fiscal_year)[0][0]
     by_reason = fetch_rows(con, "quarantine_by_reason", table=quarantine_table, fiscal_year=fiscal_year)
     return StagingOutcome(source_file, rows_read, staged, quarantined, by_reason)
 
@@ -178,8 +183,9 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "transaction_checks",
             "checked_transactions",
             "quarantined_transactions",
+            later_checks=("transaction_repeats",),
         )
-        total = partition_total(con, "staged_transactions", "amount_jpy", fiscal_year)
+        total = partition_total(con, "checked_transactions", "amount_jpy", fiscal_year, staged=True)
         versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
         context,

@@ -28,10 +28,15 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     "raw_transactions": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
     "staged_firms": ("assets/staging.py", "sql/firm_checks.sql"),
     "quarantined_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/quarantined_firms.sql"),
-    "staged_transactions": ("assets/staging.py", "sql/transaction_checks.sql"),
+    "staged_transactions": (
+        "assets/staging.py",
+        "sql/transaction_checks.sql",
+        "sql/transaction_repeats.sql",
+    ),
     "quarantined_transactions": (
         "assets/staging.py",
         "sql/transaction_checks.sql",
+        "sql/transaction_repeats.sql",
         "sql/quarantined_transactions.sql",
     ),
     "firm_flows": ("assets/flows.py", "sql/firm_flows.sql"),

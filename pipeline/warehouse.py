@@ -53,10 +53,13 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list
     return run_sql(con, name, **params).fetchall()
 
 
-def partition_total(con: duckdb.DuckDBPyConnection, table: str, column: str, fiscal_year: int) -> int:
-    """Σ column over one fiscal year of a table."""
+def partition_total(
+    con: duckdb.DuckDBPyConnection, table: str, column: str, fiscal_year: int, staged: bool = False
+) -> int:
+    """Σ column over one fiscal year of a table (of a checked table: its staged rows only)."""
+    unmarked = " and reason is null" if staged else ""
     row = con.execute(
-        f"select coalesce(sum({column}), 0) from {table} where fiscal_year = ?", [fiscal_year]
+        f"select coalesce(sum({column}), 0) from {table} where fiscal_year = ?{unmarked}", [fiscal_year]
     ).fetchone()
     return int(row[0])
 
@@ -115,8 +118,8 @@ class Warehouse(dg.ConfigurableResource):
             },
         )
         try:
-            for (legacy,) in con.execute(sql_text("legacy_staged_tables")).fetchall():
-                con.execute(f"drop table {legacy}")
+            for name, table_type in con.execute(sql_text("legacy_staged_tables")).fetchall():
+                con.execute(f"drop {'view' if table_type == 'VIEW' else 'table'} {name}")
             con.execute(sql_text("schema"))
             con.execute(sql_text("macros"))
             _seed_prefectures(con)

@@ -14,9 +14,14 @@ create or replace temp macro ascii_text(s) as (
 );
 
 -- A non-negative integer, written plainly or with thousands separators; otherwise null.
--- Plain digits, the common case, take the short path.
+-- An integer-typed column (Parquet) skips the text path: typeof() folds to a constant.
+-- Plain digits, the common text case, take the short path.
 create or replace temp macro parse_integer(s) as (
     case
+        when typeof(s) in (
+            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
+        ) then case when try_cast(s as bigint) >= 0 then try_cast(s as bigint) end
         when regexp_full_match(cast(s as varchar), '[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_full_match(replace(ascii_text(s), ',', ''), '[0-9]{1,18}')
             then cast(replace(ascii_text(s), ',', '') as bigint)

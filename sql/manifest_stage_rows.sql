@@ -1,4 +1,4 @@
--- Row counts per stage for one fiscal year.
+-- Row counts per stage for one fiscal year (staged transactions counted without the view's joins).
 select 'raw_firms' as stage, rows_read from input_files where fiscal_year = $fiscal_year and kind = 'firms'
 union all
 select 'raw_transactions', rows_read from input_files where fiscal_year = $fiscal_year and kind = 'transactions'
@@ -7,7 +7,7 @@ select 'staged_firms', count(*) from staged_firms where fiscal_year = $fiscal_ye
 union all
 select 'quarantined_firms', count(*) from quarantined_firms where fiscal_year = $fiscal_year
 union all
-select 'staged_transactions', count(*) from staged_transactions where fiscal_year = $fiscal_year
+select 'staged_transactions', count(*) from checked_transactions where fiscal_year = $fiscal_year and reason is null
 union all
 select 'quarantined_transactions', count(*) from quarantined_transactions where fiscal_year = $fiscal_year
 union all

@@ -42,24 +42,39 @@ select
 from checked_firms
 where reason is null;
 
+-- Transactions keep both firms as BIGINT keys (a staged 法人番号 never starts with 0) and
+-- whether they share a prefecture: 20M rows of integers write far faster than of text.
 create table if not exists checked_transactions (
     fiscal_year integer,
     row_number bigint,
-    supplier_corporate_number varchar,
-    customer_corporate_number varchar,
+    supplier_key bigint,
+    customer_key bigint,
     amount_jpy bigint,
-    supplier_prefecture_code varchar,
-    customer_prefecture_code varchar,
-    source_file varchar,
+    within_prefecture boolean,
     reason varchar
 );
 
+-- For people and `explain`: the staged rows with their 法人番号 and prefectures as text.
 create view if not exists staged_transactions as
 select
-    fiscal_year, supplier_corporate_number, customer_corporate_number, amount_jpy,
-    supplier_prefecture_code, customer_prefecture_code, source_file, row_number
-from checked_transactions
-where reason is null;
+    transactions.fiscal_year,
+    cast(transactions.supplier_key as varchar) as supplier_corporate_number,
+    cast(transactions.customer_key as varchar) as customer_corporate_number,
+    transactions.amount_jpy,
+    supplier.prefecture_code as supplier_prefecture_code,
+    customer.prefecture_code as customer_prefecture_code,
+    inputs.source_file,
+    transactions.row_number
+from checked_transactions as transactions
+left join staged_firms as supplier
+    on supplier.fiscal_year = transactions.fiscal_year
+    and supplier.corporate_number = cast(transactions.supplier_key as varchar)
+left join staged_firms as customer
+    on customer.fiscal_year = transactions.fiscal_year
+    and customer.corporate_number = cast(transactions.customer_key as varchar)
+left join input_files as inputs
+    on inputs.fiscal_year = transactions.fiscal_year and inputs.kind = 'transactions'
+where transactions.reason is null;
 
 create table if not exists quarantined_firms (
     fiscal_year integer,

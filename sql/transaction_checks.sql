@@ -1,88 +1,85 @@
--- Every raw transaction row, normalised, with the first contract §2 reason it meets (null = staged).
--- Reads the temp view raw_transactions and the year's staged_firms.
-with raw_rows as (
-    select row_number, supplier_corporate_number, customer_corporate_number, amount_jpy
-    from raw_transactions
-),
-
-firms as (
-    select corporate_number, prefecture_code
+-- Every raw transaction row with the first contract §2 reason it meets (null = staged), except
+-- repeats and conflicts, which sql/transaction_repeats.sql marks next among the rows left.
+-- Reads the temp view raw_transactions and the year's staged firms. Firms are kept as BIGINT
+-- keys: a staged 法人番号 is 13 digits and never starts with 0, and integers store cheaply.
+with firms as (
+    select
+        corporate_number,
+        cast(corporate_number as bigint) as firm_key,
+        prefecture_code
     from staged_firms
     where fiscal_year = $fiscal_year
 ),
 
+-- Almost every number arrives exactly as staged, so it is looked up as written; only the
+-- rest are normalised (full-width digits, spaces) and looked up a second time.
+looked_up as (
+    select
+        raw.row_number,
+        cast(raw.supplier_corporate_number as varchar) as supplier_text,
+        cast(raw.customer_corporate_number as varchar) as customer_text,
+        parse_integer(raw.amount_jpy) as amount_jpy,
+        supplier.firm_key as supplier_key,
+        supplier.prefecture_code as supplier_prefecture_code,
+        customer.firm_key as customer_key,
+        customer.prefecture_code as customer_prefecture_code
+    from raw_transactions as raw
+    left join firms as supplier on cast(raw.supplier_corporate_number as varchar) = supplier.corporate_number
+    left join firms as customer on cast(raw.customer_corporate_number as varchar) = customer.corporate_number
+),
+
 normalised as (
     select
-        row_number,
-        ascii_text(supplier_corporate_number) as supplier_corporate_number,
-        ascii_text(customer_corporate_number) as customer_corporate_number,
-        parse_integer(amount_jpy) as amount_jpy
-    from raw_rows
+        *,
+        case when supplier_key is null then ascii_text(supplier_text) end as supplier_normalised,
+        case when customer_key is null then ascii_text(customer_text) end as customer_normalised
+    from looked_up
+),
+
+resolved as (
+    select
+        normalised.row_number,
+        normalised.amount_jpy,
+        normalised.supplier_normalised,
+        normalised.customer_normalised,
+        coalesce(normalised.supplier_normalised, normalised.supplier_text) as supplier_number,
+        coalesce(normalised.customer_normalised, normalised.customer_text) as customer_number,
+        coalesce(normalised.supplier_key, supplier.firm_key) as supplier_key,
+        coalesce(normalised.supplier_prefecture_code, supplier.prefecture_code) as supplier_prefecture_code,
+        coalesce(normalised.customer_key, customer.firm_key) as customer_key,
+        coalesce(normalised.customer_prefecture_code, customer.prefecture_code) as customer_prefecture_code
+    from normalised
+    left join firms as supplier on normalised.supplier_normalised = supplier.corporate_number
+    left join firms as customer on normalised.customer_normalised = customer.corporate_number
 ),
 
 screened as (
     select
-        normalised.*,
-        supplier.prefecture_code as supplier_prefecture_code,
-        customer.prefecture_code as customer_prefecture_code,
+        resolved.row_number,
+        resolved.amount_jpy,
+        resolved.supplier_key,
+        resolved.customer_key,
+        resolved.supplier_prefecture_code = resolved.customer_prefecture_code as within_prefecture,
         -- A number found among the staged firms is valid, so only the rest need the check digit.
         case
-            when supplier.prefecture_code is null
-                and not is_corporate_number(normalised.supplier_corporate_number)
+            when resolved.supplier_key is null and not is_corporate_number(resolved.supplier_normalised)
                 then 'invalid_corporate_number'
-            when customer.prefecture_code is null
-                and not is_corporate_number(normalised.customer_corporate_number)
+            when resolved.customer_key is null and not is_corporate_number(resolved.customer_normalised)
                 then 'invalid_corporate_number'
-            when normalised.supplier_corporate_number = normalised.customer_corporate_number
-                then 'self_transaction'
-            when supplier.prefecture_code is null then 'unknown_supplier'
-            when customer.prefecture_code is null then 'unknown_customer'
-            when normalised.amount_jpy is null or normalised.amount_jpy <= 0 then 'invalid_amount'
+            when resolved.supplier_number = resolved.customer_number then 'self_transaction'
+            when resolved.supplier_key is null then 'unknown_supplier'
+            when resolved.customer_key is null then 'unknown_customer'
+            when resolved.amount_jpy is null or resolved.amount_jpy <= 0 then 'invalid_amount'
         end as row_reason
-    from normalised
-    left join firms as supplier
-        on normalised.supplier_corporate_number = supplier.corporate_number
-    left join firms as customer
-        on normalised.customer_corporate_number = customer.corporate_number
-),
-
--- Repeats and conflicts need a pair seen more than once among rows that passed so far.
--- Grouping on a hash is cheap; a collision only sends a few more rows to the exact test.
-repeated_pairs as (
-    select hash(supplier_corporate_number, customer_corporate_number) as pair_key
-    from screened
-    where row_reason is null
-    group by pair_key
-    having count(*) > 1
-),
-
-repeats as (
-    select
-        row_number,
-        case
-            when row_number() over (
-                partition by supplier_corporate_number, customer_corporate_number, amount_jpy
-                order by row_number
-            ) > 1 then 'duplicate_row'
-            when min(amount_jpy) over pair <> max(amount_jpy) over pair then 'conflicting_pair'
-        end as repeat_reason
-    from screened
-    where row_reason is null
-        and hash(supplier_corporate_number, customer_corporate_number) in (
-            select pair_key from repeated_pairs
-        )
-    window pair as (partition by supplier_corporate_number, customer_corporate_number)
+    from resolved
 )
 
 select
     $fiscal_year as fiscal_year,
-    screened.row_number,
-    screened.supplier_corporate_number,
-    screened.customer_corporate_number,
-    screened.amount_jpy,
-    screened.supplier_prefecture_code,
-    screened.customer_prefecture_code,
-    $source_file as source_file,
-    coalesce(screened.row_reason, repeats.repeat_reason) as reason
+    row_number,
+    supplier_key,
+    customer_key,
+    amount_jpy,
+    within_prefecture,
+    row_reason as reason
 from screened
-left join repeats using (row_number)

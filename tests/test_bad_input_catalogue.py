@@ -321,6 +321,32 @@ def test_parquet_row_number_is_the_1_based_row_index(pipeline):
     assert json.loads(run.parquet("quarantine")[0]["raw"])["prefecture_code"] == "99"
 
 
+def test_typed_parquet_integers_are_checked_like_text(pipeline):
+    """Integer-typed Parquet columns skip the text parser; a negative integer is still refused."""
+    folder = pipeline.write([], [])
+    for name in ("firms.csv", "transactions.csv"):
+        (folder / name).unlink()
+    rows = [firm(1, "13"), firm(2, "27"), firm(3, "13", sales=-1)]
+    typed = {"sales_jpy": pa.int64(), "employees": pa.int32(), "capital_jpy": pa.int64()}
+    schema = pa.schema([(c, typed.get(c, pa.string())) for c in FIRMS.columns])
+    firms = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
+    pq.write_table(pa.Table.from_pylist(firms, schema=schema), folder / "firms.parquet")
+    sales = [sale(1, 2, 7), sale(2, 1, -5), sale(2, 1, 0), sale(1, 2, 7)]
+    schema = pa.schema([(c, pa.int64() if c == "amount_jpy" else pa.string()) for c in TRANSACTIONS.columns])
+    pq.write_table(pa.Table.from_pylist(sales, schema=schema), folder / "transactions.parquet")
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    assert got == [
+        (f"{YEAR}/firms.parquet", 3, "invalid_number"),
+        (f"{YEAR}/transactions.parquet", 2, "invalid_amount"),
+        (f"{YEAR}/transactions.parquet", 3, "invalid_amount"),
+        (f"{YEAR}/transactions.parquet", 4, "duplicate_row"),
+    ]
+    degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
+    assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 7
+
+
 # ---------------------------------------------------------------- the quarantine tolerance blocks publication
 
 

@@ -86,14 +86,19 @@ def _staged_transactions(ctx: SuiteContext) -> list[Any]:
     gxe = _gxe()
     # Row-level only: at 20M rows a pair-uniqueness GROUP BY would cost more than staging
     # itself; staging's duplicate and conflict tests are covered by the bad-input catalogue.
+    # Staged rows are read from checked_transactions: firms as integer keys, see schema.sql.
     return [
         gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=1),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="supplier_key", min_value=1_000_000_000_000, max_value=9_999_999_999_999
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="customer_key", min_value=1_000_000_000_000, max_value=9_999_999_999_999
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(column="within_prefecture"),
         gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query=(
-                "select * from {batch} where supplier_corporate_number = customer_corporate_number "
-                "or supplier_prefecture_code is null or customer_prefecture_code is null"
-            ),
-            description="two different staged firms, each with its prefecture",
+            unexpected_rows_query="select * from {batch} where supplier_key = customer_key",
+            description="two different staged firms",
         ),
     ]
 
@@ -203,9 +208,12 @@ SUITES = (
     Suite(
         "staged_transactions",
         "staged_transactions",
-        _year_of("staged_transactions"),
+        lambda ctx: (
+            f"select * from checked_transactions where fiscal_year = {int(ctx.fiscal_year)} "
+            "and reason is null"
+        ),
         _staged_transactions,
-        "staged transactions are positive, between two firms, one per pair",
+        "staged transactions are positive and between two different staged firms",
     ),
     Suite(
         "firm_flows",

@@ -9,8 +9,8 @@ with flows as (
 
 inter_prefecture as (
     select coalesce(sum(amount_jpy), 0) as amount_jpy
-    from staged_transactions
-    where fiscal_year = $fiscal_year and supplier_prefecture_code <> customer_prefecture_code
+    from checked_transactions
+    where fiscal_year = $fiscal_year and reason is null and not within_prefecture
 )
 
 select

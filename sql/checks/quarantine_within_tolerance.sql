@@ -14,7 +14,7 @@ from (
         from staged_firms where fiscal_year = $fiscal_year
         union all
         select 'transactions', coalesce(sum(amount_jpy), 0)
-        from staged_transactions where fiscal_year = $fiscal_year
+        from checked_transactions where fiscal_year = $fiscal_year and reason is null
     )
 
     select

@@ -7,7 +7,7 @@ with counts as (
     union all
     select
         'transactions',
-        (select count(*) from staged_transactions where fiscal_year = $fiscal_year),
+        (select count(*) from checked_transactions where fiscal_year = $fiscal_year and reason is null),
         (select count(*) from quarantined_transactions where fiscal_year = $fiscal_year)
 )
 

@@ -121,7 +121,7 @@ SUITE_CORRUPTIONS = {
         "prefecture_code",
     ),
     "staged_transactions": (
-        f"update checked_transactions set amount_jpy = 0 where supplier_corporate_number = '{cn(2)}'",
+        f"update checked_transactions set amount_jpy = 0 where supplier_key = {cn(2)}",
         "expect_column_values_to_be_between",
         "amount_jpy",
     ),
@@ -223,7 +223,7 @@ BAD_CHECK_DIGIT = ("1" if cn(2)[0] != "1" else "2") + cn(2)[1:]
 CHECK_CORRUPTIONS = {
     ("staged_firms", "rows_reconcile"): f"delete from checked_firms where corporate_number = '{cn(3)}'",
     ("staged_transactions", "rows_reconcile"): (
-        f"delete from checked_transactions where supplier_corporate_number = '{cn(2)}'"
+        f"delete from checked_transactions where supplier_key = {cn(2)}"
     ),
     ("quarantined_firms", "quarantine_within_tolerance"): (
         f"insert into quarantined_firms values ({YEAR}, 'firms.csv', 9, 'invalid_prefecture', '{{}}', 0)"

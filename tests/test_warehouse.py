@@ -1,0 +1,33 @@
+"""The warehouse file: tables of an older shape are replaced when a connection opens."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipeline.warehouse import Warehouse
+
+
+def test_older_checked_transactions_are_replaced(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "create table checked_transactions (fiscal_year integer, row_number bigint, "
+            "supplier_corporate_number varchar, customer_corporate_number varchar, amount_jpy bigint, "
+            "supplier_prefecture_code varchar, customer_prefecture_code varchar, source_file varchar, "
+            "reason varchar)"
+        )
+        con.execute("insert into checked_transactions values (2025, 1, 'a', 'b', 5, '13', '13', 'f', null)")
+        con.execute(
+            "create view staged_transactions as select * from checked_transactions where reason is null"
+        )
+    with Warehouse(path=str(path)).connect() as con:
+        columns = [r[0] for r in con.execute("describe checked_transactions").fetchall()]
+        assert "supplier_key" in columns and "supplier_corporate_number" not in columns
+        assert con.execute("select count(*) from staged_transactions").fetchone() == (0,)
+        assert "supplier_prefecture_code" in [
+            r[0] for r in con.execute("describe staged_transactions").fetchall()
+        ]
+    with Warehouse(path=str(path)).connect() as con:  # the current shape is left alone
+        con.execute("insert into checked_transactions (fiscal_year, row_number) values (2025, 1)")
+    with Warehouse(path=str(path)).connect() as con:
+        assert con.execute("select count(*) from checked_transactions").fetchone() == (1,)
