@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from pipeline.blocks import BLOCKS
 from pipeline.manifest import MANIFEST, build_manifest, write_manifest
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.prefectures import PREFECTURES
@@ -27,34 +28,52 @@ from pipeline.publication import (
 from pipeline.quality.report import report_path
 from pipeline.resources import DataFolders
 from pipeline.versions import code_version, data_version_of, warehouse_data_versions
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_parameters, sql_text, transaction
+from pipeline.warehouse import (
+    Warehouse,
+    fetch_rows,
+    run_sql,
+    sql_for_year,
+    sql_literal,
+    transaction,
+)
 
 REPORT_NAME = "validation_report.html"
-
-
-def _bind(name: str, fiscal_year: int) -> str:
-    """A publication query with its fiscal year filled in, for COPY (which takes no parameters)."""
-    sql = sql_text(name)
-    sql_parameters(sql, {"fiscal_year": fiscal_year})
-    return sql.replace("$fiscal_year", str(int(fiscal_year)))
+PREFECTURE_CODES = tuple(p.code for p in PREFECTURES)
+PUBLISHED_TABLES = (
+    "national_candidates",
+    "firm_degrees",
+    "quarantine",
+    "candidate_changes",
+    "block_candidates",
+    "prefecture_kpis",
+)
 
 
 def _publish_list(
-    con: duckdb.DuckDBPyConnection, view: str, query: str, folder: Path, name: str, by: str
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    query: str,
+    folder: Path,
+    name: str,
+    by: str,
+    key: str = "prefecture_code",
+    values: tuple[str, ...] = PREFECTURE_CODES,
 ) -> None:
-    """A list as Parquet and BOM CSV, and one CSV per prefecture in the folder `by`."""
-    # Materialised once (it is small): 47 per-prefecture copies then read it, not the warehouse.
+    """A list as Parquet and BOM CSV, and one CSV per value of `key` in the folder `by`."""
+    # Materialised once (it is small): the per-prefecture copies then read it, not the warehouse.
     con.execute(f"create or replace temp table {view} as {query}")
     csv_query = f"select * replace (spreadsheet_safe(name) as name) from {view}"
     copy_parquet(con, f"select * from {view}", folder / f"{name}.parquet")
     copy_bom_csv(con, csv_query, folder / f"{name}.csv")
     (folder / by).mkdir()
-    for prefecture in PREFECTURES:
-        copy_bom_csv(
-            con,
-            f"{csv_query} where prefecture_code = '{prefecture.code}'",
-            folder / by / f"{prefecture.code}.csv",
-        )
+    for value in values:
+        copy_bom_csv(con, f"{csv_query} where {key} = {sql_literal(value)}", folder / by / f"{value}.csv")
+
+
+def _publish_table(con: duckdb.DuckDBPyConnection, query: str, folder: Path, name: str) -> None:
+    """A table as Parquet and BOM CSV."""
+    copy_parquet(con, query, folder / f"{name}.parquet")
+    copy_bom_csv(con, query, folder / f"{name}.csv")
 
 
 def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: Path) -> dict[str, int]:
@@ -62,25 +81,36 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     _publish_list(
         con,
         "published_candidates",
-        _bind("national_candidates", fiscal_year),
+        sql_for_year("national_candidates", fiscal_year),
         folder,
         "national_candidates",
         by="prefectures",
     )
-    copy_parquet(con, _bind("published_firm_degrees", fiscal_year), folder / "firm_degrees.parquet")
-    copy_parquet(con, _bind("published_quarantine", fiscal_year), folder / "quarantine.parquet")
+    copy_parquet(con, sql_for_year("published_firm_degrees", fiscal_year), folder / "firm_degrees.parquet")
+    copy_parquet(con, sql_for_year("published_quarantine", fiscal_year), folder / "quarantine.parquet")
     _publish_list(
         con,
         "candidate_changes",
-        _bind("candidate_changes", fiscal_year),
+        sql_for_year("candidate_changes", fiscal_year),
         folder,
         "candidate_changes",
         by="changes",
     )
+    _publish_list(
+        con,
+        "block_candidates",
+        sql_for_year("block_candidates", fiscal_year),
+        folder,
+        "block_candidates",
+        by="blocks",
+        key="block_code",
+        values=tuple(block.code for block in BLOCKS),
+    )
+    _publish_table(con, sql_for_year("published_prefecture_kpis", fiscal_year), folder, "prefecture_kpis")
     rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0]
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}
-    for name in ("national_candidates", "firm_degrees", "quarantine", "candidate_changes"):
+    for name in PUBLISHED_TABLES:
         path = folder / f"{name}.parquet"
         counts[name] = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]
     return counts
@@ -90,7 +120,14 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     partitions_def=fiscal_year_partitions,
     group_name="publication",
     kinds={"parquet", "csv"},
-    deps=["candidate_selection", "quarantined_firms", "quarantined_transactions"],
+    deps=[
+        "candidate_selection",
+        "quarantined_firms",
+        "quarantined_transactions",
+        "firm_indicators",
+        "block_degrees",
+        "prefecture_kpis",
+    ],
     code_version=code_version("publication_draft"),
 )
 def publication_draft(
@@ -98,7 +135,8 @@ def publication_draft(
 ) -> dg.MaterializeResult:
     """The year's files, written whole into a draft release folder that nobody reads yet:
     national_candidates (Parquet and BOM CSV), firm_degrees, quarantine,
-    prefectures/<code>.csv and rule.json. The gates check this draft before it goes live."""
+    prefectures/<code>.csv, candidate_changes, block_candidates and blocks/<block>.csv,
+    prefecture_kpis and rule.json. The gates check this draft before it goes live."""
     fiscal_year = fiscal_year_of(context)
     folder = release_folder(folders.marts, fiscal_year, context.run.run_id)
     with warehouse.connect() as con:
@@ -111,6 +149,8 @@ def publication_draft(
             "dagster/row_count": counts["national_candidates"],
             "draft folder": dg.MetadataValue.path(str(folder)),
             "firm_degrees rows": counts["firm_degrees"],
+            "block_candidates rows (Fukui's candidates twice)": counts["block_candidates"],
+            "prefecture_kpis rows": counts["prefecture_kpis"],
             "quarantine rows": counts["quarantine"],
             "changes since the previous year": counts["candidate_changes"]
             if has_previous_year
@@ -124,7 +164,7 @@ def publication_draft(
     partitions_def=fiscal_year_partitions,
     group_name="publication",
     kinds={"parquet", "csv"},
-    deps=["publication_draft"],
+    deps=["publication_draft", "prefecture_charts"],
     code_version=code_version("published_lists"),
 )
 def published_lists(

@@ -13,14 +13,15 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql
     partitions_def=fiscal_year_partitions,
     group_name="selection",
     kinds={"duckdb"},
-    deps=["firm_degrees"],
+    deps=["firm_degrees", "firm_size_classes"],
     code_version=code_version("candidate_selection"),
 )
 def candidate_selection(
     context: dg.AssetExecutionContext, config: SelectionRule, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """Every firm with its size test, connector test, hub test and whether it is a
-    重点支援企業候補. Thresholds come from run config; defaults are contract §4."""
+    """Every firm with its size test, connector test, hub test, size class and whether it is a
+    重点支援企業候補. Thresholds come from run config; defaults are contract §4. The rule may
+    also exclude legal size classes (excluded_size_classes, e.g. 大企業)."""
     fiscal_year = fiscal_year_of(context)
     thresholds = config.model_dump()
     with warehouse.connect() as con:

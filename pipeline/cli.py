@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.contract import SIZE_CLASSES
 from pipeline.settings import Paths, fiscal_years_in
 
 
@@ -72,7 +73,10 @@ def run_config(
 
 def _rule_options(args: argparse.Namespace) -> dict:
     keys = ("min_sales_jpy", "min_employees", "min_connector_degree", "min_hub_degree")
-    return {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+    rule = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+    if args.exclude_size_class:
+        rule["excluded_size_classes"] = args.exclude_size_class
+    return rule
 
 
 def run(args: argparse.Namespace) -> int:
@@ -164,6 +168,40 @@ def explain(args: argparse.Namespace) -> int:
     return 0 if answer["status"] != "absent" else 1
 
 
+def accounts(args: argparse.Namespace) -> int:
+    """Create, revoke and list the portal's accounts (issue 6)."""
+    import getpass
+    import secrets
+
+    from portal.accounts import AccountError, Store
+    from portal.app import PortalConfig
+
+    store = Store(PortalConfig.from_env().database)
+    try:
+        if args.action == "create":
+            if args.generate_password:
+                password = secrets.token_urlsafe(18)
+            elif args.password_stdin:
+                password = sys.stdin.readline().rstrip("\n")
+            else:
+                password = getpass.getpass(f"password for {args.username}: ")
+            account = store.create(args.username, args.role, password)
+            print(f"created {account.username} ({account.role})")
+            if args.generate_password:
+                print(f"password (shown once): {password}")
+        elif args.action == "revoke":
+            store.revoke(args.username)
+            print(f"revoked {args.username}; its sessions are closed")
+        else:
+            for username, role, created, revoked in store.accounts():
+                state = f"revoked {revoked}" if revoked else "active"
+                print(f"{username:<32} {role:<12} created {created}  {state}")
+    except AccountError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m pipeline", description="重点支援企業候補 pipeline")
     sub = p.add_subparsers(dest="command", required=True)
@@ -174,6 +212,12 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--min-employees", type=int)
     r.add_argument("--min-connector-degree", type=float)
     r.add_argument("--min-hub-degree", type=float)
+    r.add_argument(
+        "--exclude-size-class",
+        action="append",
+        choices=SIZE_CLASSES,
+        help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業",
+    )
     r.add_argument("--quarantine-tolerance", type=float)
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
@@ -191,6 +235,18 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="folder to write into (default: DATA_RAW_DIR)")
     s.add_argument("--year", type=int, default=2025)
     s.set_defaults(handler=sample)
+    a = sub.add_parser("accounts", help="create, revoke or list the portal's accounts")
+    actions = a.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="a new account (the password is stored hashed)")
+    create.add_argument("username")
+    create.add_argument("--role", required=True, help="pref:01 … pref:47, secretariat or reviewer")
+    how = create.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how.add_argument("--generate-password", action="store_true", help="make one and print it once")
+    revoke = actions.add_parser("revoke", help="revoke an account and close its sessions")
+    revoke.add_argument("username")
+    actions.add_parser("list", help="every account, with its role and state")
+    a.set_defaults(handler=accounts)
     return p
 
 

@@ -28,7 +28,8 @@ FIRMS = InputSpec(
         "sales_jpy",
         "employees",
     ),
-    optional=("capital_jpy", "export_sales_jpy"),
+    # jsic_major (JSIC 中分類, 2 digits) is issue 7's extension, for the legal size class.
+    optional=("capital_jpy", "export_sales_jpy", "jsic_major"),
 )
 
 TRANSACTIONS = InputSpec(
@@ -73,3 +74,22 @@ CANDIDATE_COLUMNS = (
 )
 
 FIRM_DEGREE_COLUMNS = tuple(c for c in CANDIDATE_COLUMNS if c != "prefecture_name") + ("is_candidate",)
+
+# Issue 7: the legal size classes a firm can have ('unknown' where the data cannot decide).
+SIZE_CLASSES = ("小規模企業者", "中小企業者", "中堅企業", "大企業", "unknown")
+
+# Issue 7's extension of the published lists: appended after the contract's columns, never
+# in place of one. Definitions are in the README.
+INDICATOR_COLUMNS = (
+    "size_class",
+    "size_class_reason",
+    "in_prefecture_procurement_share",
+    "top_customer_share",
+    "customer_hhi",
+    "in_prefecture_customers",
+    "out_of_prefecture_customers",
+    "in_prefecture_suppliers",
+    "out_of_prefecture_suppliers",
+)
+PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS
+PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+from assets.charts import prefecture_charts
 from assets.degrees import firm_degrees
 from assets.flows import firm_flows
+from assets.indicators import firm_indicators, firm_size_classes, prefecture_kpis
 from assets.ingest import raw_firms, raw_transactions
 from assets.prefecture_totals import prefecture_totals
 from assets.publication import publication_draft, published_lists
@@ -24,8 +26,12 @@ ASSETS = [
     firm_flows,
     prefecture_totals,
     firm_degrees,
+    firm_size_classes,
+    firm_indicators,
     candidate_selection,
+    prefecture_kpis,
     publication_draft,
+    prefecture_charts,
     published_lists,
 ]
 

@@ -50,6 +50,12 @@ R services      0.070  -0.2  12e6 -1.0 サービス 総業 警備保障 ビル�
 S government    0.0001  0.0  20e6 -3.0 公共サービス
 T unclassified  0.005  -0.5  20e6 -2.0 企画 総合 興産"""
 _DIVISION_ROWS = [line.split() for line in _DIVISION_TABLE.splitlines()]
+# JSIC (Rev. 14) 中分類 range of each division, for the optional jsic_major column (issue 7).
+_MAJORS = {
+    "A": (1, 2), "B": (3, 4), "C": (5, 5), "D": (6, 8), "E": (9, 32), "F": (33, 36), "G": (37, 41),
+    "H": (42, 49), "I": (50, 61), "J": (62, 67), "K": (68, 70), "L": (71, 74), "M": (75, 77),
+    "N": (78, 80), "O": (81, 82), "P": (83, 85), "Q": (86, 87), "R": (88, 96), "S": (97, 98), "T": (99, 99),
+}  # fmt: skip
 _DIVISIONS = [row[0] for row in _DIVISION_ROWS]
 _SHARE, _SALES_OFFSET, _SALES_PER_EMPLOYEE, _EXPORT_BIAS = np.array(
     [row[2:6] for row in _DIVISION_ROWS], float
@@ -262,6 +268,16 @@ def _text(numbers: np.ndarray) -> pa.Array:
     return pa.array(numbers).cast(pa.string())
 
 
+def _jsic_majors(f: _Firms) -> pa.Array:
+    """A 中分類 within each firm's division, taken from its number so that no random draw
+    moves; one firm in 33 has none, as in real vendor files."""
+    low, high = (np.array([_MAJORS[d][i] for d in _DIVISIONS])[f.division] for i in (0, 1))
+    base = f.number % 10**12  # uniform; the check digit in front would bias the residues
+    major = low + base % (high - low + 1)
+    text = pc.utf8_lpad(_text(major), 2, "0")
+    return pc.if_else(pa.array(base % 33 == 0), pa.scalar(None, pa.string()), text)
+
+
 def _firm_batches(f: _Firms) -> Iterator[pa.RecordBatch]:
     table = pa.table(
         {
@@ -273,6 +289,7 @@ def _firm_batches(f: _Firms) -> Iterator[pa.RecordBatch]:
             "employees": f.employees,
             "capital_jpy": f.capital,
             "export_sales_jpy": f.export,
+            "jsic_major": _jsic_majors(f),
         }
     )
     return iter(table.to_batches(_CHUNK_ROWS))

@@ -22,6 +22,14 @@ from pipeline.warehouse import fetch_rows
 
 _SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
 
+_INDICATOR_SOURCES = (
+    "assets/indicators.py",
+    "sql/firm_prefecture_flows.sql",
+    "sql/firm_indicators.sql",
+    "sql/block_degrees.sql",
+    "pipeline/blocks.py",
+)
+
 # The files whose content defines each asset (besides the shared ones above).
 ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     "raw_firms": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
@@ -46,15 +54,29 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "pipeline/prefectures.py",
     ),
     "firm_degrees": ("assets/degrees.py", "sql/firm_degrees.sql"),
-    "candidate_selection": ("assets/selection.py", "sql/candidate_selection.sql", "pipeline/rule.py"),
+    "firm_size_classes": ("assets/indicators.py", "sql/firm_size_classes.sql"),
+    # One step makes both, so both change together (Dagster runs the step whole).
+    "firm_indicators": _INDICATOR_SOURCES,
+    "block_degrees": _INDICATOR_SOURCES,
+    "candidate_selection": (
+        "assets/selection.py",
+        "sql/candidate_selection.sql",
+        "pipeline/rule.py",
+        "pipeline/contract.py",
+    ),
+    "prefecture_kpis": ("assets/indicators.py", "sql/prefecture_kpis.sql"),
     "publication_draft": (
         "assets/publication.py",
         "pipeline/publication.py",
+        "pipeline/contract.py",
         "sql/national_candidates.sql",
         "sql/published_firm_degrees.sql",
         "sql/published_quarantine.sql",
         "sql/candidate_changes.sql",
+        "sql/block_candidates.sql",
+        "sql/published_prefecture_kpis.sql",
     ),
+    "prefecture_charts": ("assets/charts.py", "pipeline/charts.py", "sql/chart_points.sql"),
     "published_lists": ("assets/publication.py", "pipeline/publication.py", "pipeline/manifest.py"),
 }
 
@@ -69,9 +91,21 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "firm_flows": ("staged_firms", "staged_transactions"),
     "prefecture_totals": ("firm_flows",),
     "firm_degrees": ("firm_flows", "prefecture_totals"),
-    "candidate_selection": ("firm_degrees",),
-    "publication_draft": ("candidate_selection", "quarantined_firms", "quarantined_transactions"),
-    "published_lists": ("publication_draft",),
+    "firm_size_classes": ("staged_firms",),
+    "firm_indicators": ("staged_firms", "staged_transactions"),
+    "block_degrees": ("staged_firms", "staged_transactions"),
+    "candidate_selection": ("firm_degrees", "firm_size_classes"),
+    "prefecture_kpis": ("prefecture_totals", "candidate_selection"),
+    "publication_draft": (
+        "candidate_selection",
+        "quarantined_firms",
+        "quarantined_transactions",
+        "firm_indicators",
+        "block_degrees",
+        "prefecture_kpis",
+    ),
+    "prefecture_charts": ("publication_draft", "candidate_selection"),
+    "published_lists": ("publication_draft", "prefecture_charts"),
 }
 
 RAW_INPUT = {"raw_firms": "firms", "raw_transactions": "transactions"}
@@ -111,7 +145,7 @@ def data_versions(
             if rule_json is None:
                 continue
             parts.append(rule_json)
-        if asset == "publication_draft":
+        if asset in ("publication_draft", "prefecture_kpis"):
             parts.append(previous_selection or "no previous year")
         versions[asset] = _digest(*parts)
     return versions
@@ -140,6 +174,14 @@ def data_version_of(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str
     return dg.DataVersion(version) if version else None
 
 
+# The draft is written into a release folder of its run, so these always run together.
+PUBLISHED_TOGETHER = ("publication_draft", "prefecture_charts", "published_lists")
+
+
 def stale_assets(expected: Mapping[str, str], recorded: Mapping[str, str]) -> list[str]:
-    """Assets whose computed version differs from the recorded one, in data-flow order."""
-    return [asset for asset in PARENTS if recorded.get(asset) != expected[asset]]
+    """Assets whose computed version differs from the recorded one, in data-flow order; if
+    any of PUBLISHED_TOGETHER is stale, all of them are."""
+    stale = {asset for asset in PARENTS if recorded.get(asset) != expected[asset]}
+    if stale & set(PUBLISHED_TOGETHER):
+        stale |= set(PUBLISHED_TOGETHER)
+    return [asset for asset in PARENTS if asset in stale]

@@ -16,6 +16,7 @@ import dagster as dg
 import duckdb
 from pydantic import Field
 
+from pipeline.blocks import block_memberships
 from pipeline.prefectures import PREFECTURES
 from pipeline.settings import SQL_DIR, duckdb_memory_limit, duckdb_threads
 
@@ -35,6 +36,14 @@ def sql_parameters(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
     if missing:
         raise KeyError(f"SQL parameters not supplied: {sorted(missing)}")
     return {k: params[k] for k in wanted}
+
+
+def sql_for_year(name: str, fiscal_year: int) -> str:
+    """`sql/<name>.sql` with its fiscal year filled in, for statements that take no
+    parameters (COPY) or are built around a query (CREATE TABLE ... AS)."""
+    sql = sql_text(name)
+    sql_parameters(sql, {"fiscal_year": fiscal_year})
+    return sql.replace("$fiscal_year", str(int(fiscal_year)))
 
 
 def sql_literal(text: str) -> str:
@@ -87,13 +96,17 @@ def replace_partition(
     return int(inserted.fetchone()[0])
 
 
-def _seed_prefectures(con: duckdb.DuckDBPyConnection) -> None:
-    """The 47 prefectures, written once: a write on every connection costs a checkpoint."""
-    if con.execute("select count(*) from prefectures").fetchone()[0] == len(PREFECTURES):
-        return
-    con.executemany(
-        "insert or replace into prefectures values (?, ?)", [(p.code, p.name) for p in PREFECTURES]
-    )
+def _seed_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The 47 prefectures and the ten blocks, written once: a write on every connection
+    costs a checkpoint."""
+    if con.execute("select count(*) from prefectures").fetchone()[0] != len(PREFECTURES):
+        con.executemany(
+            "insert or replace into prefectures values (?, ?)", [(p.code, p.name) for p in PREFECTURES]
+        )
+    memberships = block_memberships()
+    if con.execute("select count(*) from blocks").fetchone()[0] != len(memberships):
+        con.execute("delete from blocks")
+        con.executemany("insert into blocks values (?, ?, ?, ?)", memberships)
 
 
 class Warehouse(dg.ConfigurableResource):
@@ -122,7 +135,7 @@ class Warehouse(dg.ConfigurableResource):
                 con.execute(f"drop {'view' if table_type == 'VIEW' else 'table'} {name}")
             con.execute(sql_text("schema"))
             con.execute(sql_text("macros"))
-            _seed_prefectures(con)
+            _seed_reference_tables(con)
             yield con
         finally:
             con.close()

@@ -3,7 +3,7 @@
 with raw_rows as (
     select
         row_number, corporate_number, name, prefecture_code, jsic_division,
-        sales_jpy, employees, capital_jpy, export_sales_jpy
+        sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major
     from raw_firms
 ),
 
@@ -21,7 +21,14 @@ normalised as (
         nullif(ascii_text(capital_jpy), '') is not null as has_capital,
         parse_integer(capital_jpy) as capital_jpy,
         nullif(ascii_text(export_sales_jpy), '') is not null as has_export_sales,
-        parse_integer(export_sales_jpy) as export_sales_jpy
+        parse_integer(export_sales_jpy) as export_sales_jpy,
+        -- Optional and never a quarantine reason: JSIC 中分類 (2 digits; 1 digit gets its
+        -- leading zero back), or a 小分類 / 細分類 (3–4 digits) that settles the cabinet
+        -- order's exceptions. Anything else is kept as written for the size class to name.
+        case
+            when regexp_full_match(ascii_text(jsic_major), '[0-9]') then '0' || ascii_text(jsic_major)
+            else nullif(ascii_text(jsic_major), '')
+        end as jsic_major
     from raw_rows
 ),
 
@@ -53,6 +60,7 @@ select
     employees,
     capital_jpy,
     export_sales_jpy,
+    jsic_major,
     $source_file as source_file,
     reason
 from checked

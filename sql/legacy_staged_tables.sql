@@ -1,5 +1,10 @@
--- Tables of an older shape that a newer pipeline replaces; all of them are recomputable.
--- Staged tables became views of the checked rows; checked transactions gained integer keys.
+-- Tables and views of an older shape that a newer pipeline replaces; all are recomputable.
+-- Staged tables became views of the checked rows; checked transactions gained integer keys;
+-- staged firms gained jsic_major.
+with columns as (
+    select table_name, column_name from information_schema.columns where table_schema = 'main'
+)
+
 select table_name, table_type
 from information_schema.tables
 where table_schema = 'main'
@@ -8,10 +13,14 @@ where table_schema = 'main'
         or (
             table_name in ('checked_transactions', 'staged_transactions')
             and exists (
-                select 1 from information_schema.columns
-                where table_schema = 'main'
-                    and table_name = 'checked_transactions'
-                    and column_name = 'supplier_corporate_number'
+                select 1 from columns
+                where table_name = 'checked_transactions' and column_name = 'supplier_corporate_number'
+            )
+        )
+        or (
+            table_type = 'VIEW' and table_name = 'staged_firms'
+            and not exists (
+                select 1 from columns where table_name = 'staged_firms' and column_name = 'jsic_major'
             )
         )
     )

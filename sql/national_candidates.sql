@@ -1,24 +1,35 @@
--- The published candidate list (contract §5): candidates only, columns in contract order.
+-- The published candidate list (contract §5): candidates only, the contract's columns in order,
+-- then issue 7's extension (size class and requirement indicators).
 select
-    fiscal_year,
-    prefecture_code,
-    prefecture_name,
-    corporate_number,
-    name,
-    jsic_division,
-    sales_jpy,
-    employees,
-    out_of_prefecture_sales_jpy,
-    in_prefecture_purchases_jpy,
-    connector_degree,
-    hub_degree,
-    connector_rank,
-    hub_rank,
-    meets_connector,
-    meets_hub
-from candidate_selection
-where fiscal_year = $fiscal_year and is_candidate
+    selection.fiscal_year,
+    selection.prefecture_code,
+    selection.prefecture_name,
+    selection.corporate_number,
+    selection.name,
+    selection.jsic_division,
+    selection.sales_jpy,
+    selection.employees,
+    selection.out_of_prefecture_sales_jpy,
+    selection.in_prefecture_purchases_jpy,
+    selection.connector_degree,
+    selection.hub_degree,
+    selection.connector_rank,
+    selection.hub_rank,
+    selection.meets_connector,
+    selection.meets_hub,
+    selection.size_class,
+    selection.size_class_reason,
+    indicators.in_prefecture_procurement_share,
+    indicators.top_customer_share,
+    indicators.customer_hhi,
+    indicators.in_prefecture_customers,
+    indicators.out_of_prefecture_customers,
+    indicators.in_prefecture_suppliers,
+    indicators.out_of_prefecture_suppliers
+from candidate_selection as selection
+join firm_indicators as indicators using (fiscal_year, corporate_number)
+where selection.fiscal_year = $fiscal_year and selection.is_candidate
 order by
-    prefecture_code,
-    greatest(connector_degree, hub_degree) desc nulls last,
-    corporate_number
+    selection.prefecture_code,
+    greatest(selection.connector_degree, selection.hub_degree) desc nulls last,
+    selection.corporate_number

@@ -32,13 +32,16 @@ create table if not exists checked_firms (
     capital_jpy bigint,
     export_sales_jpy bigint,
     source_file varchar,
-    reason varchar
+    reason varchar,
+    jsic_major varchar
 );
+alter table checked_firms add column if not exists jsic_major varchar;  -- warehouses made before it
 
 create view if not exists staged_firms as
 select
     fiscal_year, corporate_number, name, prefecture_code, jsic_division, sales_jpy, employees,
-    capital_jpy, coalesce(export_sales_jpy, 0) as export_sales_jpy, source_file, row_number
+    capital_jpy, coalesce(export_sales_jpy, 0) as export_sales_jpy, source_file, row_number,
+    jsic_major
 from checked_firms
 where reason is null;
 
@@ -185,4 +188,76 @@ create table if not exists asset_versions (
     fiscal_year integer,
     asset varchar,
     data_version varchar
+);
+
+-- Issue 7: size classes, requirement indicators, block degrees and KPI baselines.
+alter table candidate_selection add column if not exists size_class varchar;
+alter table candidate_selection add column if not exists size_class_reason varchar;
+alter table candidate_selection add column if not exists meets_size_class boolean;
+
+create table if not exists blocks (
+    block_code varchar,
+    block_name varchar,
+    block_order integer,
+    prefecture_code varchar
+);
+
+create table if not exists firm_size_classes (
+    fiscal_year integer,
+    corporate_number varchar,
+    prefecture_code varchar,
+    jsic_division varchar,
+    jsic_major varchar,
+    employees bigint,
+    capital_jpy bigint,
+    size_category varchar,
+    size_class varchar,
+    size_class_reason varchar
+);
+
+create table if not exists firm_indicators (
+    fiscal_year integer,
+    corporate_number varchar,
+    prefecture_code varchar,
+    in_prefecture_procurement_share double,
+    top_customer_share double,
+    customer_hhi double,
+    in_prefecture_customers bigint,
+    out_of_prefecture_customers bigint,
+    in_prefecture_suppliers bigint,
+    out_of_prefecture_suppliers bigint
+);
+
+create table if not exists block_degrees (
+    fiscal_year integer,
+    block_code varchar,
+    block_name varchar,
+    block_order integer,
+    prefecture_code varchar,
+    corporate_number varchar,
+    out_of_block_sales_jpy bigint,
+    in_block_purchases_jpy bigint,
+    block_connector_degree double,
+    block_hub_degree double,
+    block_connector_rank bigint,
+    block_hub_rank bigint
+);
+
+create table if not exists prefecture_kpis (
+    fiscal_year integer,
+    prefecture_code varchar,
+    prefecture_name varchar,
+    in_prefecture_transactions_jpy bigint,
+    out_of_prefecture_firm_sales_jpy bigint,
+    export_sales_jpy bigint,
+    candidates bigint,
+    candidate_sales_jpy bigint,
+    candidate_employees bigint,
+    previous_fiscal_year integer,
+    in_prefecture_transactions_jpy_change bigint,
+    out_of_prefecture_firm_sales_jpy_change bigint,
+    export_sales_jpy_change bigint,
+    candidates_change bigint,
+    candidate_sales_jpy_change bigint,
+    candidate_employees_change bigint
 );

@@ -18,11 +18,16 @@ STAGES = [
     "quarantined_firms",
     "staged_transactions",
     "quarantined_transactions",
+    "firm_size_classes",
     "firm_flows",
+    "firm_indicators",
+    "block_degrees",
     "prefecture_totals",
     "firm_degrees",
     "candidate_selection",
+    "prefecture_kpis",
     "publication_draft",
+    "prefecture_charts",
     "published_lists",
 ]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.contract import CANDIDATE_COLUMNS, FIRM_DEGREE_COLUMNS
+from pipeline.contract import CANDIDATE_COLUMNS, FIRM_DEGREE_COLUMNS, INDICATOR_COLUMNS
 from pipeline.sample import write_sample
 from tests.conftest import YEAR, Pipeline, cli, paths_under
 
@@ -80,10 +80,12 @@ def test_published_degrees_match_independent_computation(sample_run):
     assert candidates, "the sample should produce candidates"
 
 
-def test_published_columns_are_the_contracts_in_order(sample_run):
+def test_published_columns_are_the_contracts_in_order_then_the_extension(sample_run):
     _, run = sample_run
-    assert tuple(run.parquet("national_candidates")[0]) == CANDIDATE_COLUMNS
-    assert tuple(run.parquet("firm_degrees")[0]) == FIRM_DEGREE_COLUMNS
+    for name, contract in (("national_candidates", CANDIDATE_COLUMNS), ("firm_degrees", FIRM_DEGREE_COLUMNS)):
+        columns = tuple(run.parquet(name)[0])
+        assert columns[: len(contract)] == contract, name
+        assert columns[len(contract) :] == INDICATOR_COLUMNS, name
 
 
 def test_published_rows_are_sorted_as_the_contract_says(sample_run):

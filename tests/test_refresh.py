@@ -14,11 +14,17 @@ import pytest
 from pipeline.manifest import read_manifest
 from pipeline.refresh import plan_refresh
 from pipeline.rule import SelectionRule
-from pipeline.versions import PARENTS, code_version
+from pipeline.versions import PARENTS, code_version, stale_assets
 from tests.conftest import YEAR, Pipeline, cli, firm, paths_under, sale
 
 DEFAULT_RULE = SelectionRule().as_json()
-FROM_SELECTION = ["candidate_selection", "publication_draft", "published_lists"]
+FROM_SELECTION = [
+    "candidate_selection",
+    "prefecture_kpis",
+    "publication_draft",
+    "prefecture_charts",
+    "published_lists",
+]
 
 
 def _inputs():
@@ -55,13 +61,21 @@ def test_changed_transactions_leave_the_firm_stages_alone(published: Pipeline):
     transactions[0]["amount_jpy"] += 1
     published.write(firms, transactions)
     stale = plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale
-    assert stale == [a for a in PARENTS if a not in ("raw_firms", "staged_firms", "quarantined_firms")]
+    firm_only = ("raw_firms", "staged_firms", "quarantined_firms", "firm_size_classes")
+    assert stale == [a for a in PARENTS if a not in firm_only]
 
 
 def test_force_and_a_missing_publication_recompute_everything(published: Pipeline):
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE, force=True).stale == list(PARENTS)
     shutil.rmtree(published.paths.marts_dir)
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == list(PARENTS)
+
+
+def test_the_draft_its_charts_and_the_switch_are_stale_together():
+    expected = {asset: "new" if asset == "prefecture_charts" else "same" for asset in PARENTS}
+    recorded = {asset: "same" for asset in PARENTS}
+    stale = stale_assets(expected, recorded)
+    assert stale == ["publication_draft", "prefecture_charts", "published_lists"]
 
 
 def test_code_versions_are_hashes_of_each_assets_sources():
@@ -126,7 +140,7 @@ def test_command_line_is_stale_only_by_default_and_force_recomputes(tmp_path: Pa
     assert f"[{YEAR}] up to date" in again.stdout
     ruled = cli(paths_under(tmp_path), "run", "--min-employees", "50")
     assert ruled.returncode == 0
-    assert "recomputing 3 of 12 assets" in ruled.stdout
+    assert f"recomputing {len(FROM_SELECTION)} of {len(PARENTS)} assets" in ruled.stdout
     forced = cli(paths_under(tmp_path), "run", "--min-employees", "50", "--force")
     assert forced.returncode == 0
     runs = _materialized_per_run(tmp_path)

@@ -24,7 +24,9 @@ FIRM_COLUMNS = [
     "employees",
     "capital_jpy",
     "export_sales_jpy",
+    "jsic_major",  # issue 7's optional column
 ]
+NUMBER_COLUMNS = FIRM_COLUMNS[4:8]
 TRANSACTION_COLUMNS = ["supplier_corporate_number", "customer_corporate_number", "amount_jpy"]
 MID_FIRMS = 5_000
 
@@ -63,12 +65,12 @@ def mid(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[pl.DataFrame, pl.DataFrame]:
     out = tmp_path_factory.mktemp("tiny")
     write_sample(out, "tiny")
-    firms = as_numbers(read_csv(out / "2025" / "firms.csv"), FIRM_COLUMNS[4:])
+    firms = as_numbers(read_csv(out / "2025" / "firms.csv"), NUMBER_COLUMNS)
     return firms, as_numbers(read_csv(out / "2025" / "transactions.csv"), ["amount_jpy"])
 
 
 def mid_frames(mid: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
-    firms = as_numbers(read_csv(mid / "utf8" / "2025" / "firms.csv"), FIRM_COLUMNS[4:])
+    firms = as_numbers(read_csv(mid / "utf8" / "2025" / "firms.csv"), NUMBER_COLUMNS)
     return firms, as_numbers(read_csv(mid / "utf8" / "2025" / "transactions.csv"), ["amount_jpy"])
 
 
@@ -129,8 +131,19 @@ def test_columns_and_parquet_types(sample: tuple[pl.DataFrame, pl.DataFrame]) ->
     firms, transactions = sample
     assert firms.columns == FIRM_COLUMNS
     assert transactions.columns == TRANSACTION_COLUMNS
-    assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4
+    assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4 + [pl.String]
     assert [transactions.schema[c] for c in TRANSACTION_COLUMNS] == [pl.String, pl.String, pl.Int64]
+
+
+def test_jsic_major_lies_in_its_division_and_is_sometimes_missing(sample) -> None:
+    from pipeline.sample import _MAJORS
+
+    firms = sample[0]
+    present = firms.filter(pl.col("jsic_major").is_not_null())
+    assert 0.02 <= 1 - present.height / firms.height <= 0.04
+    for division, major in present.select("jsic_division", "jsic_major").unique().iter_rows():
+        low, high = _MAJORS[division]
+        assert len(major) == 2 and low <= int(major) <= high, (division, major)
 
 
 def test_prefecture_spread(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
@@ -150,7 +163,7 @@ def test_size_distribution(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     sales = firms["sales_jpy"].to_numpy()
     assert 50e6 <= np.median(sales) <= 100e6
     assert 0.005 <= (sales >= 10e9).mean() <= 0.02
-    assert firms.select((pl.col(c) >= 0).all() for c in FIRM_COLUMNS[4:]).row(0) == (True,) * 4
+    assert firms.select((pl.col(c) >= 0).all() for c in NUMBER_COLUMNS).row(0) == (True,) * 4
     assert np.corrcoef(np.log1p(sales), np.log1p(firms["employees"].to_numpy()))[0, 1] > 0.7
 
 

@@ -21,6 +21,7 @@ from pipeline.quality.policy import QualityPolicy
 from pipeline.quality.report import write_report
 from pipeline.quality.suites import SUITES, Suite, SuiteContext
 from pipeline.resources import DataFolders
+from pipeline.rule import SelectionRule
 from pipeline.warehouse import Warehouse, fetch_rows, run_sql
 
 EXAMPLES = 5
@@ -48,7 +49,8 @@ class SqlCheck:
 
 
 def _rule(inputs: CheckInputs) -> dict[str, Any]:
-    return dict(inputs.rule)
+    # Fields a rule recorded before them lacks take their defaults.
+    return {**SelectionRule().model_dump(), **inputs.rule}
 
 
 def _publication(inputs: CheckInputs) -> dict[str, Any]:
@@ -110,6 +112,16 @@ SQL_CHECKS = (
         "candidate_selection",
         "every candidate satisfies the rule in force, and only those",
         params=_rule,
+    ),
+    SqlCheck(
+        "block_degrees_sum_to_one",
+        "block_degrees",
+        "each block holds every firm of its prefectures once; its degrees sum to 1 ± 1e-9",
+    ),
+    SqlCheck(
+        "kpis_reconcile",
+        "prefecture_kpis",
+        "each prefecture's KPIs equal the sums recomputed from the staged rows",
     ),
     SqlCheck(
         "published_corporate_numbers_valid",

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.contract import CANDIDATE_COLUMNS, FIRMS, TRANSACTIONS
+from pipeline.blocks import BLOCKS
+from pipeline.contract import FIRMS, PUBLISHED_CANDIDATE_COLUMNS, SIZE_CLASSES, TRANSACTIONS
 from pipeline.prefectures import PREFECTURES
 from pipeline.quality.gx_duckdb import ready
+from pipeline.warehouse import sql_literal
 
 PREFECTURE_CODES = [p.code for p in PREFECTURES]
 JSIC_DIVISIONS = [chr(c) for c in range(ord("A"), ord("T") + 1)]
@@ -142,9 +144,11 @@ def _firm_degrees(ctx: SuiteContext) -> list[Any]:
 
 def _rule_violations(ctx: SuiteContext) -> str:
     r = ctx.rule
+    excluded = ", ".join(sql_literal(c) for c in r.get("excluded_size_classes", []))
     return (
         "select * from {batch} where is_candidate is distinct from ("
         f"sales_jpy >= {int(r['min_sales_jpy'])} and employees >= {int(r['min_employees'])} "
+        f"and not list_contains([{excluded}]::varchar[], size_class) "
         f"and (coalesce(connector_degree >= {float(r['min_connector_degree'])!r}, false) "
         f"or coalesce(hub_degree >= {float(r['min_hub_degree'])!r}, false)))"
     )
@@ -162,10 +166,72 @@ def _candidate_selection(ctx: SuiteContext) -> list[Any]:
     ]
 
 
+def _firm_size_classes(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeInSet(column="size_class", value_set=list(SIZE_CLASSES)),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where (size_class = 'unknown') <> (size_class_reason is not null)"
+            ),
+            description="a reason exactly where the size class is unknown",
+        ),
+    ]
+
+
+def _firm_indicators(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    shares = ("in_prefecture_procurement_share", "top_customer_share", "customer_hhi")
+    counts = ("in_prefecture_customers", "out_of_prefecture_customers")
+    counts += ("in_prefecture_suppliers", "out_of_prefecture_suppliers")
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in shares),
+        *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in counts),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where (customer_hhi is null) "
+                "<> (in_prefecture_customers + out_of_prefecture_customers = 0)"
+            ),
+            description="an HHI exactly where the firm has customers",
+        ),
+    ]
+
+
+def _block_degrees(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    return [
+        gxe.ExpectColumnValuesToBeInSet(column="block_code", value_set=[b.code for b in BLOCKS]),
+        gxe.ExpectColumnValuesToBeBetween(column="block_connector_degree", min_value=0, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="block_hub_degree", min_value=0, max_value=1),
+        gxe.ExpectColumnValuesToBeBetween(column="out_of_block_sales_jpy", min_value=0),
+        gxe.ExpectColumnValuesToBeBetween(column="in_block_purchases_jpy", min_value=0),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select block_code, corporate_number from {batch} "
+                "group by block_code, corporate_number having count(*) > 1"
+            ),
+            description="one row per block and firm",
+        ),
+    ]
+
+
+def _prefecture_kpis(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    amounts = ("in_prefecture_transactions_jpy", "out_of_prefecture_firm_sales_jpy", "export_sales_jpy")
+    amounts += ("candidates", "candidate_sales_jpy", "candidate_employees")
+    return [
+        gxe.ExpectTableRowCountToEqual(value=len(PREFECTURES)),
+        gxe.ExpectColumnValuesToBeUnique(column="prefecture_code"),
+        *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in amounts),
+    ]
+
+
 def _published(ctx: SuiteContext) -> list[Any]:
     gxe = _gxe()
     return [
-        gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(CANDIDATE_COLUMNS)),
+        gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(PUBLISHED_CANDIDATE_COLUMNS)),
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
         gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
         gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
@@ -242,6 +308,34 @@ SUITES = (
         _year_of("candidate_selection"),
         _candidate_selection,
         "the rule in force decides every firm",
+    ),
+    Suite(
+        "firm_size_classes",
+        "firm_size_classes",
+        _year_of("firm_size_classes"),
+        _firm_size_classes,
+        "one legal size class per firm, with a reason wherever it is unknown",
+    ),
+    Suite(
+        "firm_indicators",
+        "firm_indicators",
+        _year_of("firm_indicators"),
+        _firm_indicators,
+        "shares and HHI in [0, 1], counts non-negative, one row per firm",
+    ),
+    Suite(
+        "block_degrees",
+        "block_degrees",
+        _year_of("block_degrees"),
+        _block_degrees,
+        "block degrees in [0, 1], one row per block and firm",
+    ),
+    Suite(
+        "prefecture_kpis",
+        "prefecture_kpis",
+        _year_of("prefecture_kpis"),
+        _prefecture_kpis,
+        "47 prefectures with non-negative KPIs",
     ),
     Suite(
         "published",

@@ -1,13 +1,17 @@
 -- Blocking: every candidate satisfies the rule in force, and every firm that satisfies it is one.
-select prefecture_code, corporate_number, sales_jpy, employees, connector_degree, hub_degree, is_candidate
-from candidate_selection
-where fiscal_year = $fiscal_year
-    and is_candidate is distinct from (
-        sales_jpy >= $min_sales_jpy
-        and employees >= $min_employees
+select
+    selection.prefecture_code, selection.corporate_number, selection.sales_jpy, selection.employees,
+    classes.size_class, selection.connector_degree, selection.hub_degree, selection.is_candidate
+from candidate_selection as selection
+join firm_size_classes as classes using (fiscal_year, corporate_number)
+where selection.fiscal_year = $fiscal_year
+    and selection.is_candidate is distinct from (
+        selection.sales_jpy >= $min_sales_jpy
+        and selection.employees >= $min_employees
+        and not list_contains($excluded_size_classes, classes.size_class)
         and (
-            coalesce(connector_degree >= $min_connector_degree, false)
-            or coalesce(hub_degree >= $min_hub_degree, false)
+            coalesce(selection.connector_degree >= $min_connector_degree, false)
+            or coalesce(selection.hub_degree >= $min_hub_degree, false)
         )
     )
-order by prefecture_code, corporate_number
+order by selection.prefecture_code, selection.corporate_number

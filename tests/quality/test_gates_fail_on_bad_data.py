@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.contract import CANDIDATE_COLUMNS
+from pipeline.contract import PUBLISHED_CANDIDATE_COLUMNS
 from pipeline.prefectures import PREFECTURES
 from pipeline.quality.checks import SQL_CHECKS, CheckInputs, SqlCheck
 from pipeline.quality.gx_duckdb import SuiteOutcome, validate
@@ -57,7 +57,8 @@ def good_run(tmp_path_factory):
     run = pipeline.run()
     assert run.success, run.failure
     evaluations = run.result.get_asset_check_evaluations()
-    assert len(evaluations) == len(SUITES) + len(SQL_CHECKS)
+    # every suite, every SQL gate, and prefecture_charts' own check of its 47 PNGs
+    assert len(evaluations) == len(SUITES) + len(SQL_CHECKS) + 1
     failed = {(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed}
     assert failed == {("candidate_selection", WARNING)}
     candidates = run.query("select corporate_number from candidate_selection where is_candidate")
@@ -100,7 +101,7 @@ def _validate(database: Path, suite: Suite, publication: Path) -> SuiteOutcome:
 
 def _swapped_columns(published: Path, folder: Path) -> None:
     """The candidates file with name and corporate_number swapped in the column order."""
-    columns = list(CANDIDATE_COLUMNS)
+    columns = list(PUBLISHED_CANDIDATE_COLUMNS)
     i, j = columns.index("corporate_number"), columns.index("name")
     columns[i], columns[j] = columns[j], columns[i]
     source = published / "national_candidates.parquet"
@@ -143,6 +144,26 @@ SUITE_CORRUPTIONS = {
     "candidate_selection": (
         f"update candidate_selection set is_candidate = not is_candidate where corporate_number = '{cn(5)}'",
         "unexpected_rows_expectation",
+        None,
+    ),
+    "firm_size_classes": (
+        f"update firm_size_classes set size_class = '巨大企業' where corporate_number = '{cn(1)}'",
+        "expect_column_values_to_be_in_set",
+        "size_class",
+    ),
+    "firm_indicators": (
+        f"update firm_indicators set customer_hhi = 1.5 where corporate_number = '{cn(1)}'",
+        "expect_column_values_to_be_between",
+        "customer_hhi",
+    ),
+    "block_degrees": (
+        f"update block_degrees set block_hub_degree = -0.1 where corporate_number = '{cn(5)}'",
+        "expect_column_values_to_be_between",
+        "block_hub_degree",
+    ),
+    "prefecture_kpis": (
+        "delete from prefecture_kpis where prefecture_code = '47'",
+        "expect_table_row_count_to_equal",
         None,
     ),
     "published": (_swapped_columns, "expect_table_columns_to_match_ordered_list", None),
@@ -244,6 +265,15 @@ CHECK_CORRUPTIONS = {
     ),
     ("candidate_selection", "candidates_meet_rule"): (
         f"update candidate_selection set is_candidate = not is_candidate where corporate_number = '{cn(2)}'"
+    ),
+    ("block_degrees", "block_degrees_sum_to_one"): (
+        # Osaka's firm 5 sells ¥200 to Aichi (中部), all of 近畿's out-of-block sales.
+        "update block_degrees set block_connector_degree = block_connector_degree / 2 "
+        f"where corporate_number = '{cn(5)}' and block_code = 'kinki'"
+    ),
+    ("prefecture_kpis", "kpis_reconcile"): (
+        "update prefecture_kpis set in_prefecture_transactions_jpy = in_prefecture_transactions_jpy + 1 "
+        "where prefecture_code = '13'"
     ),
     ("publication_draft", "published_corporate_numbers_valid"): (
         lambda folder: _corporate_numbers(folder, [cn(1), cn(5), cn(1)], [cn(1), cn(2)])

@@ -1,0 +1,142 @@
+"""Policy indicators beyond the two degrees (issue 7): legal size classes, the plans'
+requirement indicators, block-level degrees and the prefecture KPI baselines."""
+
+import dagster as dg
+
+from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
+from pipeline.progress import report, yen
+from pipeline.versions import code_version, data_version_of, warehouse_data_versions
+from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
+
+
+def _markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(
+        lines
+        + ["| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in r) + " |" for r in rows]
+    )
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="indicators",
+    kinds={"duckdb"},
+    deps=["staged_firms"],
+    code_version=code_version("firm_size_classes"),
+)
+def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """Each staged firm's legal size class: 小規模企業者, 中小企業者 (中小企業基本法 and its
+    cabinet-order exceptions), 中堅企業 (≤ 2,000 employees, not 中小) or 大企業, from its JSIC
+    division, optional jsic_major (中分類), employees and optional capital_jpy. Where the data
+    cannot decide, 'unknown' and the reason; never a guess."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con:
+        with transaction(con):
+            rows = replace_partition(con, "firm_size_classes", "firm_size_classes", fiscal_year)
+        by_class = fetch_rows(con, "size_classes_by_class", fiscal_year=fiscal_year)
+        version = data_version_of(con, fiscal_year, "firm_size_classes")
+    summary = ", ".join(f"{size_class} {firms:,}" for size_class, firms, _ in by_class)
+    report(context, f"{'size classes':<20} {summary}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "dagster/table_name": "firm_size_classes",
+            "firms by size class": dg.MetadataValue.md(
+                _markdown_table(("size class", "firms", "example reason for unknown"), by_class)
+            ),
+        },
+        data_version=version,
+    )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "firm_indicators",
+            code_version=code_version("firm_indicators"),
+            deps=["staged_firms", "staged_transactions"],
+            group_name="indicators",
+            kinds={"duckdb"},
+            description="Per staged firm: in_prefecture_procurement_share, top_customer_share, "
+            "customer_hhi, and its customers and suppliers inside and outside its prefecture.",
+        ),
+        dg.AssetSpec(
+            "block_degrees",
+            code_version=code_version("block_degrees"),
+            deps=["staged_firms", "staged_transactions"],
+            group_name="indicators",
+            kinds={"duckdb"},
+            description="Per block of the 戦略産業クラスター検討体制 and firm of its prefectures: "
+            "sales outside the block (with exports) and purchases inside it, each ÷ the block's "
+            "total, ranked within the block. Fukui's firms are in 北陸 and in 近畿.",
+        ),
+    ],
+    partitions_def=fiscal_year_partitions,
+)
+def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    """One pass over the staged transactions, by firm and counterpart prefecture, feeds both
+    the requirement indicators and the block degrees."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con:
+        con.execute(
+            "create or replace temp table firm_prefecture_flows as "
+            + sql_for_year("firm_prefecture_flows", fiscal_year)
+        )
+        with transaction(con):
+            indicators = replace_partition(con, "firm_indicators", "firm_indicators", fiscal_year)
+            blocks = replace_partition(con, "block_degrees", "block_degrees", fiscal_year)
+        per_block = fetch_rows(con, "block_summary", fiscal_year=fiscal_year)
+        versions = warehouse_data_versions(con, fiscal_year)
+    report(context, f"{'firm_indicators':<20} {indicators:,} firms; {blocks:,} firm-block rows")
+    yield dg.MaterializeResult(
+        asset_key="firm_indicators",
+        metadata={"dagster/row_count": indicators, "dagster/table_name": "firm_indicators"},
+        data_version=dg.DataVersion(versions["firm_indicators"]),
+    )
+    yield dg.MaterializeResult(
+        asset_key="block_degrees",
+        metadata={
+            "dagster/row_count": blocks,
+            "dagster/table_name": "block_degrees",
+            "blocks": dg.MetadataValue.md(
+                _markdown_table(
+                    ("block", "firms", "out-of-block sales", "in-block purchases"),
+                    [(name, firms, yen(out), yen(inside)) for name, firms, out, inside in per_block],
+                )
+            ),
+        },
+        data_version=dg.DataVersion(versions["block_degrees"]),
+    )
+
+
+@dg.asset(
+    partitions_def=fiscal_year_partitions,
+    group_name="indicators",
+    kinds={"duckdb"},
+    deps=["prefecture_totals", "candidate_selection"],
+    code_version=code_version("prefecture_kpis"),
+)
+def prefecture_kpis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    """KPI baselines per prefecture: 域内取引額 (transactions between two of its firms),
+    域外販売額 (its firms' sales to other prefectures' firms), exports, and its candidates with
+    their sales and employees; with the change from the previous fiscal year where the
+    warehouse holds one. The baseline a prefecture sets KPI targets and stage gates against."""
+    fiscal_year = fiscal_year_of(context)
+    with warehouse.connect() as con:
+        with transaction(con):
+            rows = replace_partition(con, "prefecture_kpis", "prefecture_kpis", fiscal_year)
+        total = fetch_rows(con, "kpi_totals", fiscal_year=fiscal_year)[0]
+        version = data_version_of(con, fiscal_year, "prefecture_kpis")
+    inside, outside, exports, previous = total
+    report(context, f"{'prefecture_kpis':<20} 域内取引額 {yen(inside)}, 域外販売額 {yen(outside)}")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "dagster/table_name": "prefecture_kpis",
+            "域内取引額 (all prefectures)": dg.MetadataValue.text(yen(inside)),
+            "域外販売額 (all prefectures)": dg.MetadataValue.text(yen(outside)),
+            "exports (all prefectures)": dg.MetadataValue.text(yen(exports)),
+            "compared with": previous or "no previous fiscal year in the warehouse",
+        },
+        data_version=version,
+    )

@@ -1,0 +1,64 @@
+-- Block-level degrees (issue 7), per block and firm of the block's prefectures, from
+-- firm_prefecture_flows. Like contract §3 with the block in place of the prefecture:
+-- out_of_block_sales_jpy = sales to customers outside the block + export_sales_jpy;
+-- in_block_purchases_jpy = purchases from suppliers inside the block;
+-- each degree = the firm's amount ÷ the block's total (null where that is 0), ranked with
+-- RANK() within the block. Fukui's firms are in both 北陸 and 近畿, with a degree in each.
+with firms as (
+    select corporate_number, cast(corporate_number as bigint) as firm_key, prefecture_code, export_sales_jpy
+    from staged_firms
+    where fiscal_year = $fiscal_year
+),
+
+members as (
+    select firms.*, blocks.block_code, blocks.block_name, blocks.block_order
+    from firms
+    join blocks using (prefecture_code)
+),
+
+per_firm as (
+    select
+        members.block_code,
+        members.block_name,
+        members.block_order,
+        members.prefecture_code,
+        members.corporate_number,
+        coalesce(sum(flows.amount_jpy) filter (
+            where flows.direction = 'sales' and counterpart.prefecture_code is null
+        ), 0) + members.export_sales_jpy as out_of_block_sales_jpy,
+        coalesce(sum(flows.amount_jpy) filter (
+            where flows.direction = 'purchases' and counterpart.prefecture_code is not null
+        ), 0) as in_block_purchases_jpy
+    from members
+    left join firm_prefecture_flows as flows using (firm_key)
+    left join blocks as counterpart
+        on counterpart.block_code = members.block_code
+        and counterpart.prefecture_code = flows.counterpart_prefecture_code
+    group by
+        members.block_code, members.block_name, members.block_order, members.prefecture_code,
+        members.corporate_number, members.export_sales_jpy
+),
+
+degrees as (
+    select
+        *,
+        cast(out_of_block_sales_jpy as double)
+            / cast(nullif(sum(out_of_block_sales_jpy) over block, 0) as double) as block_connector_degree,
+        cast(in_block_purchases_jpy as double)
+            / cast(nullif(sum(in_block_purchases_jpy) over block, 0) as double) as block_hub_degree
+    from per_firm
+    window block as (partition by block_code)
+)
+
+select
+    $fiscal_year as fiscal_year,
+    *,
+    case
+        when block_connector_degree is not null
+            then rank() over (partition by block_code order by block_connector_degree desc)
+    end as block_connector_rank,
+    case
+        when block_hub_degree is not null
+            then rank() over (partition by block_code order by block_hub_degree desc)
+    end as block_hub_rank
+from degrees

@@ -1,0 +1,132 @@
+-- Legal size class of every staged firm (issue 7): 小規模企業者, 中小企業者 (中小企業基本法 and
+-- its cabinet order), 中堅企業 (改正産業競争力強化法 2024: ≤ 2,000 employees, not 中小) or 大企業;
+-- 'unknown' with a reason where the data cannot decide. Never a guess: when the JSIC codes
+-- allow more than one of the law's industry categories, every one is tried, and a class
+-- stands only if they all agree.
+with firms as (
+    select fiscal_year, corporate_number, prefecture_code, jsic_division, jsic_major, employees, capital_jpy
+    from staged_firms
+    where fiscal_year = $fiscal_year
+),
+
+-- The law's industry categories: capital limit, employee limit, 小規模 limit.
+categories (category, category_name, capital_limit, employee_limit, small_limit) as (
+    values
+        ('other', '製造業・建設業・運輸業その他', 300000000, 300, 20),
+        ('wholesale', '卸売業', 100000000, 100, 5),
+        ('retail', '小売業', 50000000, 50, 5),
+        ('services', 'サービス業', 50000000, 100, 5),
+        ('lodging_entertainment', '宿泊業・娯楽業', 50000000, 100, 20),
+        ('rubber', 'ゴム製品製造業（タイヤ・チューブ、工業用ベルトを除く）', 300000000, 900, 20),
+        ('software', 'ソフトウエア業・情報処理サービス業', 300000000, 300, 5),
+        ('ryokan', '旅館業', 50000000, 200, 20)
+),
+
+-- JSIC (Rev. 14) 中分類 ranges → category, after 中小企業庁's industry table. The cabinet
+-- order's exceptions need finer codes: tyres (191) and industrial belts (1931) are ordinary
+-- manufacturing, other rubber products (19) are not; 旅館，ホテル (751) is 旅館業, other
+-- lodging (75) is not. A reading applies when the firm's code could lie in its `within`
+-- codes and not wholly in its `outside` codes; a shorter code may allow several readings.
+industries (jsic_division, major_from, major_to, category, within, outside) as (
+    values
+        ('A', 1, 2, 'other', null, null), ('B', 3, 4, 'other', null, null),
+        ('C', 5, 5, 'other', null, null), ('D', 6, 8, 'other', null, null),
+        ('E', 9, 18, 'other', null, null),
+        ('E', 19, 19, 'other', ['191', '1931'], null), ('E', 19, 19, 'rubber', null, ['191', '1931']),
+        ('E', 20, 32, 'other', null, null),
+        ('F', 33, 36, 'other', null, null),
+        ('G', 37, 37, 'other', null, null), ('G', 38, 38, 'services', null, null),
+        ('G', 39, 39, 'software', null, null), ('G', 40, 41, 'services', null, null),
+        ('H', 42, 49, 'other', null, null),
+        ('I', 50, 55, 'wholesale', null, null), ('I', 56, 61, 'retail', null, null),
+        ('J', 62, 67, 'other', null, null),
+        ('K', 68, 70, 'services', null, null), ('L', 71, 74, 'services', null, null),
+        ('M', 75, 75, 'ryokan', ['751'], null), ('M', 75, 75, 'lodging_entertainment', null, ['751']),
+        ('M', 76, 77, 'retail', null, null),
+        ('N', 78, 79, 'services', null, null), ('N', 80, 80, 'lodging_entertainment', null, null),
+        ('O', 81, 82, 'services', null, null), ('P', 83, 85, 'services', null, null),
+        ('Q', 86, 87, 'services', null, null), ('R', 88, 96, 'services', null, null),
+        ('S', 97, 98, 'other', null, null), ('T', 99, 99, 'other', null, null)
+),
+
+coded as (
+    select
+        *,
+        case when regexp_full_match(jsic_major, '[0-9]{2,4}') then jsic_major end as code
+    from firms
+),
+
+-- One row per (firm, category its codes allow); without a code, every category of its division.
+readings as (
+    select
+        coded.*,
+        categories.*,
+        case
+            when coded.employees <= categories.small_limit then '小規模企業者'
+            when coded.employees <= categories.employee_limit then '中小企業者'
+            when coded.capital_jpy <= categories.capital_limit then '中小企業者'
+            when coded.capital_jpy is null then 'unknown'
+            when coded.employees <= 2000 then '中堅企業'
+            else '大企業'
+        end as reading
+    from coded
+    join industries
+        on industries.jsic_division = coded.jsic_division
+        and (
+            coded.code is null
+            or (
+                cast(left(coded.code, 2) as integer) between industries.major_from and industries.major_to
+                and (
+                    industries.within is null
+                    or len(list_filter(industries.within, lambda w: starts_with(w, coded.code)
+                        or starts_with(coded.code, w))) > 0
+                )
+                and (
+                    industries.outside is null
+                    or len(list_filter(industries.outside, lambda o: starts_with(coded.code, o))) = 0
+                )
+            )
+        )
+    join categories using (category)
+    where coded.jsic_major is null or coded.code is not null
+),
+
+agreed as (
+    select
+        corporate_number,
+        count(distinct reading) as readings,
+        min(reading) as reading,
+        min(category) as category,
+        count(distinct category) as categories,
+        string_agg(distinct category_name || ' → ' || reading, '、' order by category_name || ' → ' || reading)
+            as alternatives,
+        max(employee_limit) filter (where reading = 'unknown') as employee_limit
+    from readings
+    group by corporate_number
+)
+
+select
+    coded.fiscal_year,
+    coded.corporate_number,
+    coded.prefecture_code,
+    coded.jsic_division,
+    coded.jsic_major,
+    coded.employees,
+    coded.capital_jpy,
+    case when agreed.categories = 1 then agreed.category end as size_category,
+    case when agreed.readings = 1 and agreed.reading <> 'unknown' then agreed.reading else 'unknown' end
+        as size_class,
+    case
+        when coded.jsic_major is not null and coded.code is null
+            then 'jsic_major「' || coded.jsic_major || '」が 2〜4 桁の産業分類番号ではないため業種区分を決められない'
+        when agreed.corporate_number is null
+            then 'jsic_major ' || coded.jsic_major || ' は大分類 ' || coded.jsic_division || ' に属さないため業種区分を決められない'
+        when agreed.readings = 1 and agreed.reading = 'unknown'
+            then 'capital_jpy がなく、従業員数 ' || coded.employees || ' 人が中小企業の上限 '
+                || agreed.employee_limit || ' 人を超えるため判定できない'
+        when agreed.readings > 1
+            then case when coded.jsic_major is null then 'jsic_major がなく、' else '分類番号 ' || coded.jsic_major || ' では' end
+                || '業種区分によって判定が分かれる（' || agreed.alternatives || '）'
+    end as size_class_reason
+from coded
+left join agreed using (corporate_number)

@@ -1,0 +1,5 @@
+-- The KPI baselines of the year (issue 7), one row per prefecture.
+select *
+from prefecture_kpis
+where fiscal_year = $fiscal_year
+order by prefecture_code
