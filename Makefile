@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RAW_DIR := $(or $(DATA_RAW_DIR),data/raw)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install run test lint ui sample-national bench
+.PHONY: install browser run test lint ui portal sample-national bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,18 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.installed
+
+# Headless Chromium for the portal's browser test: Debian's package, driven by Playwright
+# through executable_path (Playwright's own browser download is not used), and a Japanese font.
+$(BIN)/.browser: $(BIN)/.installed
+	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi ipa || { \
+		echo "Installing Debian's chromium and a Japanese font (apt-get)"; \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-ipafont-gothic >/dev/null; }
+	touch $@
+
+browser: $(BIN)/.browser
 
 run: install
 	@if ! ls -d $(RAW_DIR)/[0-9][0-9][0-9][0-9] >/dev/null 2>&1; then \
@@ -26,11 +38,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 ui: install
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -w workspace.yaml
+
+# The prefecture portal over the published lists (issue 6); accounts: python -m pipeline accounts.
+portal: install
+	$(BIN)/python -m portal --host $(or $(PORTAL_HOST),127.0.0.1) --port $(or $(PORTAL_PORT),8080)
 
 sample-national: install
 	$(BIN)/python -m pipeline sample --size national --format parquet --out data/national
