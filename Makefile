@@ -15,14 +15,16 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-# Headless Chromium for the portal's browser test: Debian's package, driven by Playwright
-# through executable_path (Playwright's own browser download is not used), and a Japanese font.
+# Debian packages the portal's tests use: headless Chromium (driven by Playwright through
+# executable_path; Playwright's own browser download is not used), a Japanese font, and
+# LibreOffice Calc (headless) to open the downloads as a user's spreadsheet would.
 $(BIN)/.browser: $(BIN)/.installed
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi ipa || { \
-		echo "Installing Debian's chromium and a Japanese font (apt-get)"; \
+	@command -v chromium >/dev/null && command -v soffice >/dev/null \
+		&& fc-list 2>/dev/null | grep -qi ipa || { \
+		echo "Installing chromium, a Japanese font and LibreOffice Calc (apt-get)"; \
 		apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-			chromium fonts-ipafont-gothic >/dev/null; }
+			chromium fonts-ipafont-gothic libreoffice-calc-nogui >/dev/null; }
 	touch $@
 
 browser: $(BIN)/.browser
