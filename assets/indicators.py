@@ -54,7 +54,7 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         dg.AssetSpec(
             "firm_indicators",
             code_version=code_version("firm_indicators"),
-            deps=["staged_firms", "staged_transactions"],
+            deps=["firm_flows", "staged_transactions"],
             group_name="indicators",
             kinds={"duckdb"},
             description="Per staged firm: in_prefecture_procurement_share, top_customer_share, "
@@ -63,7 +63,7 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         dg.AssetSpec(
             "block_degrees",
             code_version=code_version("block_degrees"),
-            deps=["staged_firms", "staged_transactions"],
+            deps=["firm_flows", "staged_transactions"],
             group_name="indicators",
             kinds={"duckdb"},
             description="Per block of the 戦略産業クラスター検討体制 and firm of its prefectures: "
@@ -74,14 +74,12 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     partitions_def=fiscal_year_partitions,
 )
 def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """One pass over the staged transactions, by firm and counterpart prefecture, feeds both
-    the requirement indicators and the block degrees."""
+    """The requirement indicators from firm_flows' aggregates; the block degrees from
+    firm_flows plus the transactions that cross a prefecture line."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
-        con.execute(
-            "create or replace temp table firm_prefecture_flows as "
-            + sql_for_year("firm_prefecture_flows", fiscal_year)
-        )
+        flows = sql_for_year("inter_prefecture_flows", fiscal_year)
+        con.execute(f"create or replace temp table inter_prefecture_flows as {flows}")
         with transaction(con):
             indicators = replace_partition(con, "firm_indicators", "firm_indicators", fiscal_year)
             blocks = replace_partition(con, "block_degrees", "block_degrees", fiscal_year)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 WIDTH_PX, HEIGHT_PX, DPI = 960, 720, 120
+DENSITY_ABOVE = 5_000  # more non-candidate firms than this are drawn as a density
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -48,7 +49,7 @@ def draw_all(
     axes.set_xlim(1e-6, 1)
     axes.set_ylim(1e-6, 1)
     (others,) = axes.plot([], [], "o", ms=2, alpha=0.35, color="#7f7f7f", mec="none")
-    (candidates,) = axes.plot([], [], "o", ms=4, color="#d62728", mec="none")
+    (candidates,) = axes.plot([], [], "o", ms=4, color="#d62728", mec="none", zorder=3)
     connector_line = axes.axvline(min_connector, color="#1f77b4", lw=1, ls="--")
     hub_line = axes.axhline(min_hub, color="#2ca02c", lw=1, ls="--")
     axes.set_xlabel("コネクター度（県外への販売額 ÷ 県計）")
@@ -62,15 +63,23 @@ def draw_all(
             shown = (connector > 0) & (hub > 0)
             is_candidate = np.asarray(firms.candidate, dtype=bool) & shown
             is_other = shown & ~is_candidate
-            others.set_data(connector[is_other], hub[is_other])
-            candidates.set_data(connector[is_candidate], hub[is_candidate])
             _fit_limits(axes, connector[shown], hub[shown], thresholds)
+            density = None
+            if is_other.sum() > DENSITY_ABOVE:  # a cloud of points hides its own shape
+                others.set_data([], [])
+                density = axes.hexbin(
+                    connector[is_other], hub[is_other], xscale="log", yscale="log", gridsize=90,
+                    mincnt=1, bins="log", cmap="Greys", extent=_log_extent(axes), zorder=1,
+                )  # fmt: skip
+            else:
+                others.set_data(connector[is_other], hub[is_other])
+            candidates.set_data(connector[is_candidate], hub[is_candidate])
             hidden[firms.code] = int((~shown).sum())
             axes.set_title(f"{firms.name}（{firms.code}） {fiscal_year}年度 コネクター度 × ハブ度")
             axes.legend(
                 [others, candidates, connector_line, hub_line],
                 [
-                    f"その他の企業 {int(is_other.sum()):,} 社",
+                    f"その他の企業 {int(is_other.sum()):,} 社" + ("（濃淡は密度）" if density else ""),
                     f"重点支援企業候補 {int(is_candidate.sum()):,} 社",
                     f"コネクター度の閾値 {min_connector:g}",
                     f"ハブ度の閾値 {min_hub:g}",
@@ -86,17 +95,29 @@ def draw_all(
                 metadata={"Software": None},
                 pil_kwargs={"compress_level": 3},
             )
+            if density is not None:
+                density.remove()
     finally:
         plt.close(figure)
     return hidden
 
 
 def _fit_limits(axes, x: np.ndarray, y: np.ndarray, thresholds: tuple[float, float]) -> None:
-    """Axis limits that hold every point and both threshold lines, with a margin."""
-    xs = np.append(x, thresholds[0])
-    ys = np.append(y, thresholds[1])
-    axes.set_xlim(xs.min() / 2, min(xs.max() * 2, 2.0))
-    axes.set_ylim(ys.min() / 2, min(ys.max() * 2, 2.0))
+    """Axis limits that hold every point and both threshold lines (a zero threshold has no
+    place on a log axis), with a margin; 10⁻⁶ to 1 when there is nothing to place."""
+    for values, threshold, set_limits in (
+        (x, thresholds[0], axes.set_xlim),
+        (y, thresholds[1], axes.set_ylim),
+    ):
+        placed = np.append(values, threshold) if threshold > 0 else values
+        low, high = (placed.min() / 2, min(placed.max() * 2, 2.0)) if placed.size else (1e-6, 1.0)
+        set_limits(low, high)
+
+
+def _log_extent(axes) -> tuple[float, float, float, float]:
+    """The axes' limits as hexbin wants them on log axes: exponents of ten."""
+    (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+    return tuple(float(np.log10(v)) for v in (x0, x1, y0, y1))
 
 
 def is_png(path: Path) -> bool:

@@ -24,7 +24,7 @@ _SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
 
 _INDICATOR_SOURCES = (
     "assets/indicators.py",
-    "sql/firm_prefecture_flows.sql",
+    "sql/inter_prefecture_flows.sql",
     "sql/firm_indicators.sql",
     "sql/block_degrees.sql",
     "pipeline/blocks.py",
@@ -92,8 +92,8 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "prefecture_totals": ("firm_flows",),
     "firm_degrees": ("firm_flows", "prefecture_totals"),
     "firm_size_classes": ("staged_firms",),
-    "firm_indicators": ("staged_firms", "staged_transactions"),
-    "block_degrees": ("staged_firms", "staged_transactions"),
+    "firm_indicators": ("firm_flows", "staged_transactions"),
+    "block_degrees": ("firm_flows", "staged_transactions"),
     "candidate_selection": ("firm_degrees", "firm_size_classes"),
     "prefecture_kpis": ("prefecture_totals", "candidate_selection"),
     "publication_draft": (

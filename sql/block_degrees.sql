@@ -1,12 +1,19 @@
--- Block-level degrees (issue 7), per block and firm of the block's prefectures, from
--- firm_prefecture_flows. Like contract §3 with the block in place of the prefecture:
+-- Block-level degrees (issue 7), per block and firm of the block's prefectures. Like
+-- contract §3 with the block in place of the prefecture:
 -- out_of_block_sales_jpy = sales to customers outside the block + export_sales_jpy;
 -- in_block_purchases_jpy = purchases from suppliers inside the block;
 -- each degree = the firm's amount ÷ the block's total (null where that is 0), ranked with
 -- RANK() within the block. Fukui's firms are in both 北陸 and 近畿, with a degree in each.
+-- Within-prefecture amounts come from firm_flows; inter_prefecture_flows (a temp table)
+-- holds the rest by counterpart prefecture.
 with firms as (
-    select corporate_number, cast(corporate_number as bigint) as firm_key, prefecture_code, export_sales_jpy
-    from staged_firms
+    select
+        corporate_number,
+        cast(corporate_number as bigint) as firm_key,
+        prefecture_code,
+        export_sales_jpy,
+        in_prefecture_purchases_jpy
+    from firm_flows
     where fiscal_year = $fiscal_year
 ),
 
@@ -16,6 +23,24 @@ members as (
     join blocks using (prefecture_code)
 ),
 
+crossing as (
+    select
+        members.block_code,
+        members.corporate_number,
+        coalesce(sum(flows.amount_jpy) filter (
+            where flows.direction = 'sales' and inside.prefecture_code is null
+        ), 0) as sales_out_of_block,
+        coalesce(sum(flows.amount_jpy) filter (
+            where flows.direction = 'purchases' and inside.prefecture_code is not null
+        ), 0) as purchases_from_the_block
+    from members
+    join inter_prefecture_flows as flows using (firm_key)
+    left join blocks as inside
+        on inside.block_code = members.block_code
+        and cast(inside.prefecture_code as utinyint) = flows.counterpart
+    group by members.block_code, members.corporate_number
+),
+
 per_firm as (
     select
         members.block_code,
@@ -23,20 +48,11 @@ per_firm as (
         members.block_order,
         members.prefecture_code,
         members.corporate_number,
-        coalesce(sum(flows.amount_jpy) filter (
-            where flows.direction = 'sales' and counterpart.prefecture_code is null
-        ), 0) + members.export_sales_jpy as out_of_block_sales_jpy,
-        coalesce(sum(flows.amount_jpy) filter (
-            where flows.direction = 'purchases' and counterpart.prefecture_code is not null
-        ), 0) as in_block_purchases_jpy
+        coalesce(crossing.sales_out_of_block, 0) + members.export_sales_jpy as out_of_block_sales_jpy,
+        coalesce(crossing.purchases_from_the_block, 0) + members.in_prefecture_purchases_jpy
+            as in_block_purchases_jpy
     from members
-    left join firm_prefecture_flows as flows using (firm_key)
-    left join blocks as counterpart
-        on counterpart.block_code = members.block_code
-        and counterpart.prefecture_code = flows.counterpart_prefecture_code
-    group by
-        members.block_code, members.block_name, members.block_order, members.prefecture_code,
-        members.corporate_number, members.export_sales_jpy
+    left join crossing using (block_code, corporate_number)
 ),
 
 degrees as (

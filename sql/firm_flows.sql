@@ -1,5 +1,7 @@
--- Per firm: out-of-prefecture sales (incl. exports) and in-prefecture purchases (contract §3).
--- Transactions are read by their integer firm keys; see checked_transactions in schema.sql.
+-- Per firm: out-of-prefecture sales (incl. exports) and in-prefecture purchases (contract §3);
+-- in the same pass, what issue 7's indicators need (Σ amount², the largest customer, counts of
+-- counterparties: staged pairs are unique, so rows are firms). Transactions are read by their
+-- integer firm keys; see checked_transactions in schema.sql.
 with firms as (
     select *, cast(corporate_number as bigint) as firm_key
     from staged_firms
@@ -17,7 +19,11 @@ sales as (
         supplier_key as firm_key,
         sum(amount_jpy) as sales_to_firms_jpy,
         coalesce(sum(amount_jpy) filter (where not within_prefecture), 0)
-            as out_of_prefecture_firm_sales_jpy
+            as out_of_prefecture_firm_sales_jpy,
+        sum(cast(amount_jpy as double) * cast(amount_jpy as double)) as sales_squared,
+        max(amount_jpy) as top_customer_jpy,
+        count(*) filter (where within_prefecture) as in_prefecture_customers,
+        count(*) filter (where not within_prefecture) as out_of_prefecture_customers
     from transactions
     group by supplier_key
 ),
@@ -27,7 +33,9 @@ purchases as (
         customer_key as firm_key,
         sum(amount_jpy) as purchases_from_firms_jpy,
         coalesce(sum(amount_jpy) filter (where within_prefecture), 0)
-            as in_prefecture_purchases_jpy
+            as in_prefecture_purchases_jpy,
+        count(*) filter (where within_prefecture) as in_prefecture_suppliers,
+        count(*) filter (where not within_prefecture) as out_of_prefecture_suppliers
     from transactions
     group by customer_key
 )
@@ -45,7 +53,13 @@ select
     coalesce(sales.out_of_prefecture_firm_sales_jpy, 0) + firms.export_sales_jpy
         as out_of_prefecture_sales_jpy,
     coalesce(purchases.purchases_from_firms_jpy, 0) as purchases_from_firms_jpy,
-    coalesce(purchases.in_prefecture_purchases_jpy, 0) as in_prefecture_purchases_jpy
+    coalesce(purchases.in_prefecture_purchases_jpy, 0) as in_prefecture_purchases_jpy,
+    sales.sales_squared,
+    sales.top_customer_jpy,
+    coalesce(sales.in_prefecture_customers, 0) as in_prefecture_customers,
+    coalesce(sales.out_of_prefecture_customers, 0) as out_of_prefecture_customers,
+    coalesce(purchases.in_prefecture_suppliers, 0) as in_prefecture_suppliers,
+    coalesce(purchases.out_of_prefecture_suppliers, 0) as out_of_prefecture_suppliers
 from firms
 left join sales using (firm_key)
 left join purchases using (firm_key)

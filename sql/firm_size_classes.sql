@@ -56,52 +56,77 @@ coded as (
     from firms
 ),
 
+-- The categories each (division, code) pair allows, worked out once per pair: there are a
+-- few hundred pairs and two million firms.
+pairs as (
+    select distinct jsic_division, jsic_major, code from coded
+),
+
+allowed as (
+    select pairs.jsic_division, pairs.jsic_major, categories.*
+    from pairs
+    join industries
+        on industries.jsic_division = pairs.jsic_division
+        and (
+            pairs.code is null
+            or (
+                cast(left(pairs.code, 2) as integer) between industries.major_from and industries.major_to
+                and (
+                    industries.within is null
+                    or len(list_filter(industries.within, lambda w: starts_with(w, pairs.code)
+                        or starts_with(pairs.code, w))) > 0
+                )
+                and (
+                    industries.outside is null
+                    or len(list_filter(industries.outside, lambda o: starts_with(pairs.code, o))) = 0
+                )
+            )
+        )
+    join categories using (category)
+    where pairs.jsic_major is null or pairs.code is not null
+),
+
 -- One row per (firm, category its codes allow); without a code, every category of its division.
 readings as (
     select
-        coded.*,
-        categories.*,
+        coded.corporate_number,
+        allowed.category,
+        allowed.category_name,
+        allowed.employee_limit,
         case
-            when coded.employees <= categories.small_limit then '小規模企業者'
-            when coded.employees <= categories.employee_limit then '中小企業者'
-            when coded.capital_jpy <= categories.capital_limit then '中小企業者'
+            when coded.employees <= allowed.small_limit then '小規模企業者'
+            when coded.employees <= allowed.employee_limit then '中小企業者'
+            when coded.capital_jpy <= allowed.capital_limit then '中小企業者'
             when coded.capital_jpy is null then 'unknown'
             when coded.employees <= 2000 then '中堅企業'
             else '大企業'
         end as reading
     from coded
-    join industries
-        on industries.jsic_division = coded.jsic_division
-        and (
-            coded.code is null
-            or (
-                cast(left(coded.code, 2) as integer) between industries.major_from and industries.major_to
-                and (
-                    industries.within is null
-                    or len(list_filter(industries.within, lambda w: starts_with(w, coded.code)
-                        or starts_with(coded.code, w))) > 0
-                )
-                and (
-                    industries.outside is null
-                    or len(list_filter(industries.outside, lambda o: starts_with(coded.code, o))) = 0
-                )
-            )
-        )
-    join categories using (category)
-    where coded.jsic_major is null or coded.code is not null
+    join allowed
+        on allowed.jsic_division = coded.jsic_division
+        and allowed.jsic_major is not distinct from coded.jsic_major
 ),
 
 agreed as (
     select
         corporate_number,
-        count(distinct reading) as readings,
         min(reading) as reading,
+        max(reading) as other_reading,
         min(category) as category,
-        count(distinct category) as categories,
-        string_agg(distinct category_name || ' → ' || reading, '、' order by category_name || ' → ' || reading)
-            as alternatives,
+        max(category) as other_category,
         max(employee_limit) filter (where reading = 'unknown') as employee_limit
     from readings
+    group by corporate_number
+),
+
+-- The readings spelled out, only for the few firms whose readings disagree.
+alternatives as (
+    select
+        corporate_number,
+        string_agg(distinct category_name || ' → ' || reading, '、' order by category_name || ' → ' || reading)
+            as alternatives
+    from readings
+    where corporate_number in (select corporate_number from agreed where reading <> other_reading)
     group by corporate_number
 )
 
@@ -113,20 +138,21 @@ select
     coded.jsic_major,
     coded.employees,
     coded.capital_jpy,
-    case when agreed.categories = 1 then agreed.category end as size_category,
-    case when agreed.readings = 1 and agreed.reading <> 'unknown' then agreed.reading else 'unknown' end
-        as size_class,
+    case when agreed.category = agreed.other_category then agreed.category end as size_category,
+    case when agreed.reading = agreed.other_reading and agreed.reading <> 'unknown' then agreed.reading
+        else 'unknown' end as size_class,
     case
         when coded.jsic_major is not null and coded.code is null
             then 'jsic_major「' || coded.jsic_major || '」が 2〜4 桁の産業分類番号ではないため業種区分を決められない'
         when agreed.corporate_number is null
             then 'jsic_major ' || coded.jsic_major || ' は大分類 ' || coded.jsic_division || ' に属さないため業種区分を決められない'
-        when agreed.readings = 1 and agreed.reading = 'unknown'
+        when agreed.reading = agreed.other_reading and agreed.reading = 'unknown'
             then 'capital_jpy がなく、従業員数 ' || coded.employees || ' 人が中小企業の上限 '
                 || agreed.employee_limit || ' 人を超えるため判定できない'
-        when agreed.readings > 1
+        when agreed.reading <> agreed.other_reading
             then case when coded.jsic_major is null then 'jsic_major がなく、' else '分類番号 ' || coded.jsic_major || ' では' end
-                || '業種区分によって判定が分かれる（' || agreed.alternatives || '）'
+                || '業種区分によって判定が分かれる（' || alternatives.alternatives || '）'
     end as size_class_reason
 from coded
 left join agreed using (corporate_number)
+left join alternatives using (corporate_number)

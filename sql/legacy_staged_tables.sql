@@ -1,6 +1,6 @@
 -- Tables and views of an older shape that a newer pipeline replaces; all are recomputable.
 -- Staged tables became views of the checked rows; checked transactions gained integer keys;
--- staged firms gained jsic_major.
+-- staged firms gained jsic_major; checked transactions gained both prefectures.
 with columns as (
     select table_name, column_name from information_schema.columns where table_schema = 'main'
 )
@@ -12,9 +12,10 @@ where table_schema = 'main'
         (table_type = 'BASE TABLE' and table_name in ('staged_firms', 'staged_transactions'))
         or (
             table_name in ('checked_transactions', 'staged_transactions')
-            and exists (
+            and exists (select 1 from columns where table_name = 'checked_transactions')
+            and not exists (
                 select 1 from columns
-                where table_name = 'checked_transactions' and column_name = 'supplier_corporate_number'
+                where table_name = 'checked_transactions' and column_name = 'supplier_prefecture'
             )
         )
         or (

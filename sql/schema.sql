@@ -46,7 +46,8 @@ from checked_firms
 where reason is null;
 
 -- Transactions keep both firms as BIGINT keys (a staged 法人番号 never starts with 0) and
--- whether they share a prefecture: 20M rows of integers write far faster than of text.
+-- both prefectures as 1-byte codes: 20M rows of integers write far faster than of text,
+-- and later stages need no join back to the firms.
 create table if not exists checked_transactions (
     fiscal_year integer,
     row_number bigint,
@@ -54,7 +55,9 @@ create table if not exists checked_transactions (
     customer_key bigint,
     amount_jpy bigint,
     within_prefecture boolean,
-    reason varchar
+    reason varchar,
+    supplier_prefecture utinyint,
+    customer_prefecture utinyint
 );
 
 -- For people and `explain`: the staged rows with their 法人番号 and prefectures as text.
@@ -64,17 +67,11 @@ select
     cast(transactions.supplier_key as varchar) as supplier_corporate_number,
     cast(transactions.customer_key as varchar) as customer_corporate_number,
     transactions.amount_jpy,
-    supplier.prefecture_code as supplier_prefecture_code,
-    customer.prefecture_code as customer_prefecture_code,
+    lpad(cast(transactions.supplier_prefecture as varchar), 2, '0') as supplier_prefecture_code,
+    lpad(cast(transactions.customer_prefecture as varchar), 2, '0') as customer_prefecture_code,
     inputs.source_file,
     transactions.row_number
 from checked_transactions as transactions
-left join staged_firms as supplier
-    on supplier.fiscal_year = transactions.fiscal_year
-    and supplier.corporate_number = cast(transactions.supplier_key as varchar)
-left join staged_firms as customer
-    on customer.fiscal_year = transactions.fiscal_year
-    and customer.corporate_number = cast(transactions.customer_key as varchar)
 left join input_files as inputs
     on inputs.fiscal_year = transactions.fiscal_year and inputs.kind = 'transactions'
 where transactions.reason is null;
@@ -109,8 +106,21 @@ create table if not exists firm_flows (
     sales_to_firms_jpy bigint,
     out_of_prefecture_sales_jpy bigint,
     purchases_from_firms_jpy bigint,
-    in_prefecture_purchases_jpy bigint
+    in_prefecture_purchases_jpy bigint,
+    sales_squared double,
+    top_customer_jpy bigint,
+    in_prefecture_customers bigint,
+    out_of_prefecture_customers bigint,
+    in_prefecture_suppliers bigint,
+    out_of_prefecture_suppliers bigint
 );
+-- Issue 7's per-firm aggregates, made in the same pass; for warehouses made before them.
+alter table firm_flows add column if not exists sales_squared double;
+alter table firm_flows add column if not exists top_customer_jpy bigint;
+alter table firm_flows add column if not exists in_prefecture_customers bigint;
+alter table firm_flows add column if not exists out_of_prefecture_customers bigint;
+alter table firm_flows add column if not exists in_prefecture_suppliers bigint;
+alter table firm_flows add column if not exists out_of_prefecture_suppliers bigint;
 
 create table if not exists prefecture_totals (
     fiscal_year integer,

@@ -60,6 +60,8 @@ screened as (
         resolved.supplier_key,
         resolved.customer_key,
         resolved.supplier_prefecture_code = resolved.customer_prefecture_code as within_prefecture,
+        cast(resolved.supplier_prefecture_code as utinyint) as supplier_prefecture,
+        cast(resolved.customer_prefecture_code as utinyint) as customer_prefecture,
         -- A number found among the staged firms is valid, so only the rest need the check digit.
         case
             when resolved.supplier_key is null and not is_corporate_number(resolved.supplier_normalised)
@@ -81,5 +83,7 @@ select
     customer_key,
     amount_jpy,
     within_prefecture,
+    supplier_prefecture,
+    customer_prefecture,
     row_reason as reason
 from screened

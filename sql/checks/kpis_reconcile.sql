@@ -1,21 +1,20 @@
 -- Blocking: each prefecture's KPIs equal the sums recomputed from the staged rows themselves:
--- 域内取引額 and 域外販売額 from the transactions and the supplier's prefecture, exports from
+-- 域内取引額 and 域外販売額 from the transactions by the supplier's prefecture, exports from
 -- the firms, candidates from the selection.
 with firms as (
-    select cast(corporate_number as bigint) as firm_key, prefecture_code, export_sales_jpy
+    select prefecture_code, export_sales_jpy
     from staged_firms
     where fiscal_year = $fiscal_year
 ),
 
 transactions as (
     select
-        firms.prefecture_code,
+        lpad(cast(supplier_prefecture as varchar), 2, '0') as prefecture_code,
         coalesce(sum(amount_jpy) filter (where within_prefecture), 0) as inside,
         coalesce(sum(amount_jpy) filter (where not within_prefecture), 0) as outside
-    from checked_transactions as transactions
-    join firms on firms.firm_key = transactions.supplier_key
-    where transactions.fiscal_year = $fiscal_year and transactions.reason is null
-    group by firms.prefecture_code
+    from checked_transactions
+    where fiscal_year = $fiscal_year and reason is null
+    group by supplier_prefecture
 ),
 
 exports as (
