@@ -295,23 +295,28 @@ def test_transaction_quarantine_is_complete_and_reconciles(transaction_faults):
 # ---------------------------------------------------------------- Parquet input: row_number is the row index
 
 
-def test_parquet_row_number_is_the_1_based_row_index(pipeline):
+def _parquet_year(pipeline, firm_rows: list[dict], sales: list[dict], amount_type: pa.DataType):
+    """The year's inputs as Parquet only: money and head counts typed as integers in firms,
+    amount_jpy as `amount_type` in transactions; then the pipeline's quarantine."""
     folder = pipeline.write([], [])
     for name in ("firms.csv", "transactions.csv"):
         (folder / name).unlink()
-    rows = [firm(1, "13"), firm(2, "27"), firm(3, "99"), firm(4, "13", jsic_division="Z")]
-    typed = {"sales_jpy": pa.int64(), "employees": pa.int64(), "capital_jpy": pa.int64()}
+    typed = {"sales_jpy": pa.int64(), "employees": pa.int32(), "capital_jpy": pa.int64()}
     schema = pa.schema([(c, typed.get(c, pa.string())) for c in FIRMS.columns])
-    firms = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
+    firms = [{k: (v if v != "" else None) for k, v in r.items()} for r in firm_rows]
     pq.write_table(pa.Table.from_pylist(firms, schema=schema), folder / "firms.parquet")
-    sales = [sale(1, 2, 5), sale(1, 2, 5), sale(2, 1, 0)]
-    pq.write_table(
-        pa.Table.from_pylist([{k: str(v) for k, v in s.items()} for s in sales]),
-        folder / "transactions.parquet",
-    )
+    schema = pa.schema([(c, amount_type if c == "amount_jpy" else pa.string()) for c in TRANSACTIONS.columns])
+    rows = [{k: (str(v) if amount_type == pa.string() else v) for k, v in s.items()} for s in sales]
+    pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "transactions.parquet")
     run = pipeline.run(tolerance=1.0)
     assert run.success, run.failure
-    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    return run, [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+
+
+def test_parquet_row_number_is_the_1_based_row_index(pipeline):
+    rows = [firm(1, "13"), firm(2, "27"), firm(3, "99"), firm(4, "13", jsic_division="Z")]
+    sales = [sale(1, 2, 5), sale(1, 2, 5), sale(2, 1, 0)]
+    run, got = _parquet_year(pipeline, rows, sales, pa.string())
     assert got == [
         (f"{YEAR}/firms.parquet", 3, "invalid_prefecture"),
         (f"{YEAR}/firms.parquet", 4, "invalid_industry"),
@@ -323,20 +328,9 @@ def test_parquet_row_number_is_the_1_based_row_index(pipeline):
 
 def test_typed_parquet_integers_are_checked_like_text(pipeline):
     """Integer-typed Parquet columns skip the text parser; a negative integer is still refused."""
-    folder = pipeline.write([], [])
-    for name in ("firms.csv", "transactions.csv"):
-        (folder / name).unlink()
     rows = [firm(1, "13"), firm(2, "27"), firm(3, "13", sales=-1)]
-    typed = {"sales_jpy": pa.int64(), "employees": pa.int32(), "capital_jpy": pa.int64()}
-    schema = pa.schema([(c, typed.get(c, pa.string())) for c in FIRMS.columns])
-    firms = [{k: (v if v != "" else None) for k, v in r.items()} for r in rows]
-    pq.write_table(pa.Table.from_pylist(firms, schema=schema), folder / "firms.parquet")
     sales = [sale(1, 2, 7), sale(2, 1, -5), sale(2, 1, 0), sale(1, 2, 7)]
-    schema = pa.schema([(c, pa.int64() if c == "amount_jpy" else pa.string()) for c in TRANSACTIONS.columns])
-    pq.write_table(pa.Table.from_pylist(sales, schema=schema), folder / "transactions.parquet")
-    run = pipeline.run(tolerance=1.0)
-    assert run.success, run.failure
-    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    run, got = _parquet_year(pipeline, rows, sales, pa.int64())
     assert got == [
         (f"{YEAR}/firms.parquet", 3, "invalid_number"),
         (f"{YEAR}/transactions.parquet", 2, "invalid_amount"),
