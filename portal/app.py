@@ -19,7 +19,6 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Redirect
 from fastapi.templating import Jinja2Templates
 
 from pipeline.corporate_number import is_valid
-from pipeline.prefectures import PREFECTURES
 from portal.accounts import Session, Store
 from portal.downloads import candidates_xlsx, cp932_csv
 from portal.publications import PREFECTURE_NAMES, Marts
@@ -329,6 +328,3 @@ def _national_file(marts: Marts, year: int, filename: str) -> Response:
         if path:
             return FileResponse(path, media_type=media_type, headers=_attachment(name))
     raise HTTPException(404, "そのファイルはありません")
-
-
-PREFECTURE_CODES = [p.code for p in PREFECTURES]
