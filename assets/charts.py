@@ -11,7 +11,7 @@ from pipeline.prefectures import PREFECTURES
 from pipeline.progress import report
 from pipeline.publication import release_folder_path
 from pipeline.resources import DataFolders
-from pipeline.versions import code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, run_sql
 
 
@@ -25,7 +25,7 @@ def _column(points: dict, name: str) -> np.ndarray:
     partitions_def=fiscal_year_partitions,
     group_name="publication",
     kinds={"png"},
-    deps=["publication_draft", "candidate_selection"],
+    deps=PARENTS["prefecture_charts"],
     code_version=code_version("prefecture_charts"),
     check_specs=[
         dg.AssetCheckSpec(

@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
-from pipeline.versions import code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, replace_partition, transaction
 
 
@@ -12,7 +12,7 @@ from pipeline.warehouse import Warehouse, replace_partition, transaction
     partitions_def=fiscal_year_partitions,
     group_name="degrees",
     kinds={"duckdb"},
-    deps=["firm_flows", "prefecture_totals"],
+    deps=PARENTS["firm_degrees"],
     code_version=code_version("firm_degrees"),
 )
 def firm_degrees(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

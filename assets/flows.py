@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
-from pipeline.versions import code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, partition_total, replace_partition, transaction
 
 
@@ -12,7 +12,7 @@ from pipeline.warehouse import Warehouse, partition_total, replace_partition, tr
     partitions_def=fiscal_year_partitions,
     group_name="degrees",
     kinds={"duckdb"},
-    deps=["staged_firms", "staged_transactions"],
+    deps=PARENTS["firm_flows"],
     code_version=code_version("firm_flows"),
 )
 def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

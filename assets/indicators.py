@@ -5,7 +5,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
-from pipeline.versions import code_version, data_version_of, warehouse_data_versions
+from pipeline.versions import PARENTS, code_version, data_version_of, warehouse_data_versions
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
 
 
@@ -21,7 +21,7 @@ def _markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
     partitions_def=fiscal_year_partitions,
     group_name="indicators",
     kinds={"duckdb"},
-    deps=["staged_firms"],
+    deps=PARENTS["firm_size_classes"],
     code_version=code_version("firm_size_classes"),
 )
 def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -54,7 +54,7 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         dg.AssetSpec(
             "firm_indicators",
             code_version=code_version("firm_indicators"),
-            deps=["firm_flows", "staged_transactions"],
+            deps=PARENTS["firm_indicators"],
             group_name="indicators",
             kinds={"duckdb"},
             description="Per staged firm: in_prefecture_procurement_share, top_customer_share, "
@@ -63,7 +63,7 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
         dg.AssetSpec(
             "block_degrees",
             code_version=code_version("block_degrees"),
-            deps=["firm_flows", "staged_transactions"],
+            deps=PARENTS["block_degrees"],
             group_name="indicators",
             kinds={"duckdb"},
             description="Per block of the 戦略産業クラスター検討体制 and firm of its prefectures: "
@@ -111,7 +111,7 @@ def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
     partitions_def=fiscal_year_partitions,
     group_name="indicators",
     kinds={"duckdb"},
-    deps=["prefecture_totals", "candidate_selection"],
+    deps=PARENTS["prefecture_kpis"],
     code_version=code_version("prefecture_kpis"),
 )
 def prefecture_kpis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

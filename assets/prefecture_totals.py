@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
-from pipeline.versions import code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transaction
 
 
@@ -12,7 +12,7 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transac
     partitions_def=fiscal_year_partitions,
     group_name="degrees",
     kinds={"duckdb"},
-    deps=["firm_flows"],
+    deps=PARENTS["prefecture_totals"],
     code_version=code_version("prefecture_totals"),
 )
 def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

@@ -27,7 +27,7 @@ from pipeline.publication import (
 )
 from pipeline.quality.report import report_path
 from pipeline.resources import DataFolders
-from pipeline.versions import code_version, data_version_of, warehouse_data_versions
+from pipeline.versions import PARENTS, code_version, data_version_of, warehouse_data_versions
 from pipeline.warehouse import (
     Warehouse,
     fetch_rows,
@@ -120,14 +120,7 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     partitions_def=fiscal_year_partitions,
     group_name="publication",
     kinds={"parquet", "csv"},
-    deps=[
-        "candidate_selection",
-        "quarantined_firms",
-        "quarantined_transactions",
-        "firm_indicators",
-        "block_degrees",
-        "prefecture_kpis",
-    ],
+    deps=PARENTS["publication_draft"],
     code_version=code_version("publication_draft"),
 )
 def publication_draft(
@@ -164,7 +157,7 @@ def publication_draft(
     partitions_def=fiscal_year_partitions,
     group_name="publication",
     kinds={"parquet", "csv"},
-    deps=["publication_draft", "prefecture_charts"],
+    deps=PARENTS["published_lists"],
     code_version=code_version("published_lists"),
 )
 def published_lists(

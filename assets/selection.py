@@ -5,7 +5,7 @@ import dagster as dg
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.rule import SelectionRule
-from pipeline.versions import code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql, transaction
 
 
@@ -13,7 +13,7 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql
     partitions_def=fiscal_year_partitions,
     group_name="selection",
     kinds={"duckdb"},
-    deps=["firm_degrees", "firm_size_classes"],
+    deps=PARENTS["candidate_selection"],
     code_version=code_version("candidate_selection"),
 )
 def candidate_selection(

@@ -13,7 +13,7 @@ from assets.ingest import raw_table
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
-from pipeline.versions import code_version, warehouse_data_versions
+from pipeline.versions import PARENTS, code_version, warehouse_data_versions
 from pipeline.warehouse import (
     Warehouse,
     fetch_rows,
@@ -120,7 +120,7 @@ def _results(
         dg.AssetSpec(
             "staged_firms",
             code_version=code_version("staged_firms"),
-            deps=["raw_firms"],
+            deps=PARENTS["staged_firms"],
             group_name="staging",
             kinds={"duckdb"},
             description="Firms that pass every contract check, normalised: 13-digit 法人番号, "
@@ -129,7 +129,7 @@ def _results(
         dg.AssetSpec(
             "quarantined_firms",
             code_version=code_version("quarantined_firms"),
-            deps=["raw_firms"],
+            deps=PARENTS["quarantined_firms"],
             group_name="staging",
             kinds={"duckdb"},
             description="Firm rows that fail a contract check, each with its one reason and raw values.",
@@ -154,7 +154,7 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
         dg.AssetSpec(
             "staged_transactions",
             code_version=code_version("staged_transactions"),
-            deps=["raw_transactions", "staged_firms"],
+            deps=PARENTS["staged_transactions"],
             group_name="staging",
             kinds={"duckdb"},
             description="Transactions between two staged firms of the year, with a positive "
@@ -163,7 +163,7 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
         dg.AssetSpec(
             "quarantined_transactions",
             code_version=code_version("quarantined_transactions"),
-            deps=["raw_transactions", "staged_firms"],
+            deps=PARENTS["quarantined_transactions"],
             group_name="staging",
             kinds={"duckdb"},
             description="Transaction rows that fail a contract check, each with its one reason "

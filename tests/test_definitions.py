@@ -78,3 +78,14 @@ def test_workspace_yaml_loads_the_code_location_for_the_ui(tmp_path):
     )
     assert validated.returncode == 0, validated.stderr[-2000:]
     assert "All code locations passed validation" in validated.stderr + validated.stdout
+
+
+def test_dagster_lineage_is_the_one_data_versions_follow():
+    from pipeline.versions import PARENTS
+
+    graph = defs.resolve_asset_graph()
+    lineage = {
+        key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
+        for key in graph.get_all_asset_keys()
+    }
+    assert lineage == {asset: set(parents) for asset, parents in PARENTS.items()}
