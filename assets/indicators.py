@@ -4,17 +4,9 @@ requirement indicators, block-level degrees and the prefecture KPI baselines."""
 import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
-from pipeline.progress import report, yen
+from pipeline.progress import markdown_table, report, yen
 from pipeline.versions import PARENTS, code_version, data_version_of, warehouse_data_versions
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
-
-
-def _markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return "\n".join(
-        lines
-        + ["| " + " | ".join(f"{v:,}" if isinstance(v, int) else str(v) for v in r) + " |" for r in rows]
-    )
 
 
 @dg.asset(
@@ -42,7 +34,7 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
             "dagster/row_count": rows,
             "dagster/table_name": "firm_size_classes",
             "firms by size class": dg.MetadataValue.md(
-                _markdown_table(("size class", "firms", "example reason for unknown"), by_class)
+                markdown_table(("size class", "firms", "example reason for unknown"), by_class)
             ),
         },
         data_version=version,
@@ -97,7 +89,7 @@ def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "dagster/row_count": blocks,
             "dagster/table_name": "block_degrees",
             "blocks": dg.MetadataValue.md(
-                _markdown_table(
+                markdown_table(
                     ("block", "firms", "out-of-block sales", "in-block purchases"),
                     [(name, firms, yen(out), yen(inside)) for name, firms, out, inside in per_block],
                 )

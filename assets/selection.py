@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
-from pipeline.progress import report
+from pipeline.progress import markdown_table, report
 from pipeline.rule import SelectionRule
 from pipeline.versions import PARENTS, code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql, transaction
@@ -35,10 +35,7 @@ def candidate_selection(
         version = data_version_of(con, fiscal_year, "candidate_selection")
     candidates = sum(row[2] for row in per_prefecture)
     report(context, f"{'candidates':<20} {candidates:,} of {rows:,} firms; rule: {config.describe()}")
-    table = "\n".join(
-        ["| code | prefecture | candidates | firms |", "|---|---|---:|---:|"]
-        + [f"| {code} | {name} | {n:,} | {firms:,} |" for code, name, n, firms in per_prefecture]
-    )
+    table = markdown_table(("code", "prefecture", "candidates", "firms"), per_prefecture, right=2)
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

@@ -12,7 +12,7 @@ import duckdb
 from assets.ingest import raw_table
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
-from pipeline.progress import report, yen
+from pipeline.progress import markdown_table, report, yen
 from pipeline.versions import PARENTS, code_version, warehouse_data_versions
 from pipeline.warehouse import (
     Warehouse,
@@ -86,9 +86,10 @@ def _results(
         context,
         f"{staged_key:<20} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons})",
     )
-    reason_table = "\n".join(
-        ["| reason | rows | yen |", "|---|---:|---:|"]
-        + [f"| {reason} | {rows:,} | {yen(amount)} |" for reason, rows, amount in outcome.by_reason]
+    reason_table = markdown_table(
+        ("reason", "rows", "yen"),
+        [(reason, rows, yen(amount)) for reason, rows, amount in outcome.by_reason],
+        right=2,
     )
     yield dg.MaterializeResult(
         asset_key=staged_key,
