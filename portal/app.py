@@ -275,6 +275,14 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
 
 
+def _xlsx(frame, title: str, name: str) -> Response:
+    return Response(
+        candidates_xlsx(frame, title),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers=_attachment(name),
+    )
+
+
 def _prefecture_file(marts: Marts, code: str, year: int, filename: str) -> Response:
     base = f"{year}_{code}_{PREFECTURE_NAMES[code]}_重点支援企業候補"
     if filename == "candidates.csv":
@@ -295,12 +303,7 @@ def _prefecture_file(marts: Marts, code: str, year: int, filename: str) -> Respo
         frame = marts.candidates(year)
         if frame.height or frame.columns:
             rows = frame.filter(frame["prefecture_code"] == code)
-            title = f"{year}年度 {PREFECTURE_NAMES[code]}"
-            return Response(
-                candidates_xlsx(rows, title),
-                media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                headers=_attachment(f"{base}.xlsx"),
-            )
+            return _xlsx(rows, f"{year}年度 {PREFECTURE_NAMES[code]}", f"{base}.xlsx")
     elif filename == "chart.png":
         path = marts.prefecture_file(year, code, "png")
         if path:
@@ -316,12 +319,7 @@ def _national_file(marts: Marts, year: int, filename: str) -> Response:
         "manifest.json": ("manifest", "application/json", f"{year}_manifest.json"),
     }
     if filename == "national_candidates.xlsx":
-        frame = marts.candidates(year)
-        return Response(
-            candidates_xlsx(frame, f"{year}年度 全国"),
-            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers=_attachment(f"{base}.xlsx"),
-        )
+        return _xlsx(marts.candidates(year), f"{year}年度 全国", f"{base}.xlsx")
     if filename in kinds:
         kind, media_type, name = kinds[filename]
         path = marts.national_file(year, kind)

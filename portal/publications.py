@@ -30,12 +30,12 @@ class Marts:
         """Fiscal years with a live publication, newest first."""
         if not self.root.is_dir():
             return []
-        found = [p for p in self.root.iterdir() if YEAR.fullmatch(p.name) and (p / "manifest.json").is_file()]
-        return sorted((int(p.name) for p in found), reverse=True)
+        return sorted((int(p.name) for p in self.root.iterdir() if self.folder(p.name)), reverse=True)
 
-    def folder(self, year: int) -> Path | None:
+    def folder(self, year: int | str) -> Path | None:
         """The year's publication folder, or None if that year is not published."""
-        return self.root / str(year) if year in self.years() else None
+        folder = self.root / str(year)
+        return folder if YEAR.fullmatch(str(year)) and (folder / "manifest.json").is_file() else None
 
     def manifest(self, year: int) -> dict:
         folder = self.folder(year)
