@@ -49,8 +49,7 @@ class SqlCheck:
 
 
 def _rule(inputs: CheckInputs) -> dict[str, Any]:
-    # Fields a rule recorded before them lacks take their defaults.
-    return {**SelectionRule().model_dump(), **inputs.rule}
+    return dict(inputs.rule)
 
 
 def _publication(inputs: CheckInputs) -> dict[str, Any]:
@@ -154,7 +153,8 @@ SQL_CHECKS = (
 def _inputs(context, con, quality: QualityPolicy, folders: DataFolders) -> CheckInputs:
     fiscal_year = int(context.partition_key)
     recorded = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
-    rule = json.loads(recorded[0][0]) if recorded else {}
+    # Fields a rule recorded before them lacks take their defaults, for every check and suite.
+    rule = {**SelectionRule().model_dump(), **json.loads(recorded[0][0])} if recorded else {}
     publication = release_folder_path(folders.marts, fiscal_year, context.run.run_id)
     return CheckInputs(fiscal_year, rule, quality, publication)
 

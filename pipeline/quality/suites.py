@@ -144,7 +144,7 @@ def _firm_degrees(ctx: SuiteContext) -> list[Any]:
 
 def _rule_violations(ctx: SuiteContext) -> str:
     r = ctx.rule
-    excluded = ", ".join(sql_literal(c) for c in r.get("excluded_size_classes", []))
+    excluded = ", ".join(sql_literal(c) for c in r["excluded_size_classes"])
     return (
         "select * from {batch} where is_candidate is distinct from ("
         f"sales_jpy >= {int(r['min_sales_jpy'])} and employees >= {int(r['min_employees'])} "

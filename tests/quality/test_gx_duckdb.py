@@ -168,7 +168,13 @@ def test_a_failure_is_never_reported_as_success(outcomes):
 def test_every_expectation_kind_used_by_the_suites_is_covered():
     from pipeline.quality.suites import SUITES, SuiteContext
 
-    rule = {"min_sales_jpy": 1, "min_employees": 1, "min_connector_degree": 0.1, "min_hub_degree": 0.1}
+    rule = {
+        "min_sales_jpy": 1,
+        "min_employees": 1,
+        "min_connector_degree": 0.1,
+        "min_hub_degree": 0.1,
+        "excluded_size_classes": [],
+    }
     context = SuiteContext(2025, rule, "/nowhere")
     used = {type(e).__name__ for s in SUITES for e in s.expectations(context)}
     covered = {type(case.values[0]).__name__ for case in CASES if not case.values[1]}
