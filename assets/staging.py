@@ -4,12 +4,15 @@ The checks and their order are contract §2; they live in sql/firm_checks.sql an
 sql/transaction_checks.sql. Rows read = rows staged + rows quarantined, always.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 import duckdb
 
 from assets.ingest import raw_table
+from pipeline.amounts import AmountRule
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report, yen
@@ -45,10 +48,12 @@ def stage(
     checked_table: str,
     quarantine_table: str,
     later_checks: tuple[str, ...] = (),
+    params: Mapping[str, Any] | None = None,
 ) -> StagingOutcome:
     """Check every raw row of a file once: the checked table keeps every row with its reason
     (the staged view shows those without one), and the quarantine gets the raw values.
-    `later_checks` are SQL updates that mark more reasons among the rows still unmarked."""
+    `later_checks` are SQL updates run in order on the checked rows (more reasons among the
+    rows still unmarked, then any fill-in); `params` are the checks' own parameters."""
     rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
     if not rows:
         raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
@@ -57,9 +62,9 @@ def stage(
         f"create or replace temp view raw_{spec.kind} as select * from {raw_table(spec, fiscal_year)}"
     )
     with transaction(con):
-        replace_partition(con, checked_table, checks, fiscal_year, source_file=source_file)
+        replace_partition(con, checked_table, checks, fiscal_year, source_file=source_file, **(params or {}))
         for later in later_checks:
-            run_sql(con, later, fiscal_year=fiscal_year)
+            run_sql(con, later, fiscal_year=fiscal_year, **(params or {}))
         quarantined = replace_partition(
             con, quarantine_table, quarantine_table, fiscal_year, source_file=source_file
         )
@@ -75,6 +80,7 @@ def _results(
     quarantine_key: str,
     staged_yen: tuple[str, int],
     versions: dict[str, str],
+    staged_metadata: Mapping[str, Any] | None = None,
 ):
     if not outcome.reconciles:
         raise dg.Failure(
@@ -100,6 +106,7 @@ def _results(
             "rows read": outcome.rows_read,
             "rows quarantined": outcome.quarantined,
             staged_yen[0]: dg.MetadataValue.text(yen(staged_yen[1])),
+            **(staged_metadata or {}),
         },
         data_version=dg.DataVersion(versions[staged_key]),
     )
@@ -173,10 +180,16 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
     ],
     partitions_def=fiscal_year_partitions,
 )
-def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    """Split the raw transactions into staged transactions and quarantined rows (contract §2)."""
+def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, warehouse: Warehouse):
+    """Split the raw transactions into staged transactions and quarantined rows (contract §2).
+    With amount_mode 'estimate' (issue 8), a row without an amount is staged and its amount
+    estimated from the firms' sizes (sql/estimate_amounts.sql), flagged amount_estimated."""
     fiscal_year = fiscal_year_of(context)
+    later = ("transaction_repeats", "estimate_amounts") if config.estimating else ("transaction_repeats",)
     with warehouse.connect() as con:
+        with transaction(con):
+            con.execute("delete from amount_rules where fiscal_year = ?", [fiscal_year])
+            run_sql(con, "record_amount_rule", fiscal_year=fiscal_year, rule=config.as_json())
         outcome = stage(
             con,
             TRANSACTIONS,
@@ -184,9 +197,11 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
             "transaction_checks",
             "checked_transactions",
             "quarantined_transactions",
-            later_checks=("transaction_repeats",),
+            later_checks=later,
+            params={"estimate_amounts": config.estimating, "estimate_beta": config.estimate_beta},
         )
         total = partition_total(con, "checked_transactions", "amount_jpy", fiscal_year, staged=True)
+        estimates = _estimate_metadata(con, fiscal_year, config)
         versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
         context,
@@ -195,4 +210,28 @@ def stage_transactions(context: dg.AssetExecutionContext, warehouse: Warehouse):
         "quarantined_transactions",
         ("amount total", total),
         versions,
+        estimates,
     )
+
+
+def _estimate_metadata(
+    con: duckdb.DuckDBPyConnection, fiscal_year: int, config: AmountRule
+) -> dict[str, Any]:
+    """The amount rule in force and, when estimating, what the estimate did."""
+    metadata: dict[str, Any] = {"amount rule": config.describe()}
+    if not config.estimating:
+        return metadata
+    rows, estimated, staged, suppliers, exhausted, zero = fetch_rows(
+        con, "estimated_amounts", fiscal_year=fiscal_year
+    )[0]
+    share = f"{estimated / staged:.2%}" if staged else "—"
+    metadata.update(
+        {
+            "estimated rows": rows,
+            "estimated yen": dg.MetadataValue.text(f"{yen(estimated)} ({share} of staged yen)"),
+            "suppliers with estimates": suppliers,
+            "suppliers whose stated amounts leave nothing to apportion": exhausted,
+            "estimates of 0 yen": zero,
+        }
+    )
+    return metadata

@@ -57,13 +57,16 @@ def run_config(
     tolerance: float | None = None,
     log_level: str = "ERROR",
     assets: list[str] | None = None,
+    amounts: dict | None = None,
 ) -> dict:
-    """Run config for a rule, a quarantine tolerance and the console log level; the rule
-    only when the selection is among the assets run."""
+    """Run config for a rule, an amount rule, a quarantine tolerance and the console log level;
+    each rule only when the asset it configures is among the assets run."""
     quality = {} if tolerance is None else {"quarantine_tolerance": tolerance}
     ops = {}
     if assets is None or "candidate_selection" in assets:
         ops["candidate_selection"] = {"config": rule or {}}
+    if assets is None or "staged_transactions" in assets:
+        ops["stage_transactions"] = {"config": amounts or {}}
     return {
         "ops": ops,
         "resources": {"quality": {"config": quality}},
@@ -79,6 +82,15 @@ def _rule_options(args: argparse.Namespace) -> dict:
     return rule
 
 
+def _amount_options(args: argparse.Namespace) -> dict:
+    amounts = {}
+    if args.amount_mode is not None:
+        amounts["amount_mode"] = args.amount_mode
+    if args.estimate_beta is not None:
+        amounts["estimate_beta"] = args.estimate_beta
+    return amounts
+
+
 def run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     years = args.year or fiscal_years_in(paths.raw_dir)
@@ -90,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: no folder {paths.raw_dir / missing[0]}", file=sys.stderr)
         return 2
     instance = _instance(paths)
+    from pipeline.amounts import AmountRule
     from pipeline.definitions import JOB_NAME, build_definitions
     from pipeline.partitions import fiscal_year_partitions
     from pipeline.refresh import plan_refresh, selection_of
@@ -102,10 +115,12 @@ def run(args: argparse.Namespace) -> int:
     progress.setLevel(logging.INFO)
     rule = _rule_options(args)
     rule_json = SelectionRule(**rule).as_json()
+    amounts = _amount_options(args)
+    amounts_json = AmountRule(**amounts).as_json()
     for year in years:
-        plan = plan_refresh(paths, year, rule_json, force=args.force)
+        plan = plan_refresh(paths, year, rule_json, force=args.force, amount_rule_json=amounts_json)
         if plan.up_to_date:
-            print(f"[{year}] up to date: inputs, code and rule unchanged; nothing recomputed")
+            print(f"[{year}] up to date: inputs, code and rules unchanged; nothing recomputed")
             continue
         print(f"[{year}] recomputing {len(plan.stale)} of {len(PARENTS)} assets ({plan.reason})")
         handler = logging.StreamHandler(sys.stdout)
@@ -116,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
                 partition_key=year,
                 instance=instance,
                 asset_selection=selection_of(plan),
-                run_config=run_config(rule, args.quarantine_tolerance, assets=plan.stale),
+                run_config=run_config(rule, args.quarantine_tolerance, assets=plan.stale, amounts=amounts),
                 raise_on_error=False,
             )
         finally:
@@ -136,9 +151,17 @@ def sample(args: argparse.Namespace) -> int:
     from pipeline.sample import write_sample
 
     out = Path(args.out) if args.out else Paths.from_env().raw_dir
-    counts = write_sample(out, size=args.size, fmt=args.format, encoding=args.encoding, fiscal_year=args.year)
+    counts = write_sample(
+        out,
+        size=args.size,
+        fmt=args.format,
+        encoding=args.encoding,
+        fiscal_year=args.year,
+        amounts=not args.no_amounts,
+    )
+    what = "partner list, no amounts" if args.no_amounts else "with amounts"
     print(
-        f"wrote {counts['firms']:,} firms and {counts['transactions']:,} transactions "
+        f"wrote {counts['firms']:,} firms and {counts['transactions']:,} transactions ({what}) "
         f"to {out / str(args.year)} ({args.format}, {args.encoding})"
     )
     return 0
@@ -218,6 +241,15 @@ def parser() -> argparse.ArgumentParser:
         choices=SIZE_CLASSES,
         help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業",
     )
+    r.add_argument(
+        "--amount-mode",
+        choices=("require", "estimate"),
+        help="require (default): an empty amount is invalid_amount; estimate: estimate it "
+        "from the firms' sizes (partner lists without amounts)",
+    )
+    r.add_argument(
+        "--estimate-beta", type=float, help="β of the estimate: weight = customer sales^β (default 1)"
+    )
     r.add_argument("--quarantine-tolerance", type=float)
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
@@ -234,6 +266,11 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--encoding", choices=("utf-8", "cp932"), default="utf-8")
     s.add_argument("--out", help="folder to write into (default: DATA_RAW_DIR)")
     s.add_argument("--year", type=int, default=2025)
+    s.add_argument(
+        "--no-amounts",
+        action="store_true",
+        help="leave amount_jpy empty, as a partner list is; run with --amount-mode estimate",
+    )
     s.set_defaults(handler=sample)
     a = sub.add_parser("accounts", help="create, revoke or list the portal's accounts")
     actions = a.add_subparsers(dest="action", required=True)

@@ -18,6 +18,10 @@ class InputSpec:
         return self.required + self.optional
 
 
+OPERATING_PROFIT_COLUMNS = ("operating_profit_jpy_y0", "operating_profit_jpy_y1", "operating_profit_jpy_y2")
+EMPLOYEES_COLUMNS = ("employees_y0", "employees_y1", "employees_y2")
+MULTI_YEAR_COLUMNS = OPERATING_PROFIT_COLUMNS + EMPLOYEES_COLUMNS
+
 FIRMS = InputSpec(
     kind="firms",
     required=(
@@ -28,8 +32,9 @@ FIRMS = InputSpec(
         "sales_jpy",
         "employees",
     ),
-    # jsic_major (JSIC 中分類, 2 digits) is issue 7's extension, for the legal size class.
-    optional=("capital_jpy", "export_sales_jpy", "jsic_major"),
+    # jsic_major (JSIC 中分類, 2 digits) is issue 7's extension, for the legal size class;
+    # the multi-year columns are issue 8's, for the composite score (y0 = this fiscal year).
+    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS),
 )
 
 TRANSACTIONS = InputSpec(

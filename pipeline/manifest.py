@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
 from pipeline.input_files import sha256_of
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import fetch_rows
@@ -80,12 +81,46 @@ def build_manifest(
         "code": code_commit(),
         "software": software_versions(),
         "rule": rule,
+        "amounts": amounts_section(con, fiscal_year),
         "inputs": inputs,
         "rows_per_stage": stage_rows,
         "quarantined_by_reason": quarantine,
         "data_versions": data_versions,
         "outputs": outputs,
     }
+
+
+def amounts_section(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, Any]:
+    """How amounts were read (issue 8) and, when estimated, how much of the yen is estimated,
+    in all and per prefecture."""
+    recorded = fetch_rows(con, "amount_rule", fiscal_year=fiscal_year)
+    rule = json.loads(recorded[0][0]) if recorded else json.loads(DEFAULT_AMOUNT_RULE_JSON)
+    section: dict[str, Any] = {"rule": rule}
+    if rule["amount_mode"] != "estimate":
+        return section
+    rows, estimated, staged, suppliers, exhausted, zero = fetch_rows(
+        con, "estimated_amounts", fiscal_year=fiscal_year
+    )[0]
+    section.update(
+        estimated_rows=rows,
+        estimated_jpy=estimated,
+        staged_jpy=staged,
+        estimated_share_of_staged_jpy=estimated / staged if staged else None,
+        suppliers_with_estimates=suppliers,
+        suppliers_whose_stated_amounts_leave_nothing=exhausted,
+        estimates_of_0_jpy=zero,
+        by_prefecture=[
+            {
+                "prefecture_code": code,
+                "estimated_out_of_prefecture_sales_share": connector_share,
+                "estimated_in_prefecture_purchases_share": hub_share,
+            }
+            for code, connector_share, hub_share in fetch_rows(
+                con, "manifest_estimated_shares", fiscal_year=fiscal_year
+            )
+        ],
+    )
+    return section
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
 from pipeline.contract import FIRMS, TRANSACTIONS
 from pipeline.file_hashes import file_sha256
 from pipeline.input_files import InputFileError, locate
@@ -32,7 +33,13 @@ class RefreshPlan:
         return not self.stale
 
 
-def plan_refresh(paths: Paths, fiscal_year: str, rule_json: str, force: bool = False) -> RefreshPlan:
+def plan_refresh(
+    paths: Paths,
+    fiscal_year: str,
+    rule_json: str,
+    force: bool = False,
+    amount_rule_json: str = DEFAULT_AMOUNT_RULE_JSON,
+) -> RefreshPlan:
     """Which assets of the year to recompute, and why."""
     everything = list(PARENTS)
     if force:
@@ -44,13 +51,13 @@ def plan_refresh(paths: Paths, fiscal_year: str, rule_json: str, force: bool = F
     year = int(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
         hashes = {kind: file_sha256(con, path) for kind, path in files.items()}
-        expected = data_versions(hashes, rule_json, previous_selection(con, year))
+        expected = data_versions(hashes, rule_json, previous_selection(con, year), amount_rule_json)
         recorded = recorded_versions(con, year)
     manifest = read_manifest(paths.marts_dir / fiscal_year)
     if manifest is None or manifest.get("data_versions") != recorded:
         return RefreshPlan(fiscal_year, everything, "no matching publication")
     stale = stale_assets(expected, recorded)
-    return RefreshPlan(fiscal_year, stale, "changed inputs, code or rule" if stale else "up to date")
+    return RefreshPlan(fiscal_year, stale, "changed inputs, code or rules" if stale else "up to date")
 
 
 def selection_of(plan: RefreshPlan) -> list[dg.AssetKey]:

@@ -278,7 +278,35 @@ def _jsic_majors(f: _Firms) -> pa.Array:
     return pc.if_else(pa.array(base % 33 == 0), pa.scalar(None, pa.string()), text)
 
 
-def _firm_batches(f: _Firms) -> Iterator[pa.RecordBatch]:
+def _multi_year(f: _Firms, seed: int, fiscal_year: int) -> dict[str, pa.Array]:
+    """Issue 8's optional columns: operating profit and employees this year (y0) and the two
+    before. Drawn from a generator of their own, so no other column moves. Margins vary by
+    firm and some firms make losses; one firm in 25 has no history, as in real vendor files."""
+    rng = np.random.default_rng([seed, fiscal_year, 8])
+    n = len(f.sales)
+    margin = rng.normal(0.035, 0.045, size=n)
+    growth = rng.normal(0.02, 0.08, size=(2, n))  # this year over last, last over the year before
+    sales_back = f.sales / np.exp(np.cumsum(growth, axis=0))
+    profit = [f.sales * margin, *(sales_back[i] * (margin + rng.normal(0, 0.01, size=n)) for i in (0, 1))]
+    staff_growth = rng.normal(0.01, 0.05, size=(2, n))
+    staff = [
+        f.employees,
+        *(np.rint(f.employees / np.exp(np.cumsum(staff_growth, axis=0)[i])) for i in (0, 1)),
+    ]
+    missing = pa.array(f.number % 25 == 0)
+    columns = {}
+    for year in range(3):
+        for name, values in (
+            (f"operating_profit_jpy_y{year}", profit[year]),
+            (f"employees_y{year}", staff[year]),
+        ):
+            array = pa.array(np.rint(values).astype(np.int64))
+            columns[name] = pc.if_else(missing, pa.scalar(None, pa.int64()), array)
+    order = [f"operating_profit_jpy_y{y}" for y in range(3)] + [f"employees_y{y}" for y in range(3)]
+    return {name: columns[name] for name in order}
+
+
+def _firm_batches(f: _Firms, multi_year: dict[str, pa.Array]) -> Iterator[pa.RecordBatch]:
     table = pa.table(
         {
             "corporate_number": _text(f.number),
@@ -290,13 +318,14 @@ def _firm_batches(f: _Firms) -> Iterator[pa.RecordBatch]:
             "capital_jpy": f.capital,
             "export_sales_jpy": f.export,
             "jsic_major": _jsic_majors(f),
+            **multi_year,
         }
     )
     return iter(table.to_batches(_CHUNK_ROWS))
 
 
 def _transaction_batches(
-    number: np.ndarray, supplier: np.ndarray, customer: np.ndarray, amount: np.ndarray
+    number: np.ndarray, supplier: np.ndarray, customer: np.ndarray, amount: np.ndarray, amount_stated: bool
 ) -> Iterator[pa.RecordBatch]:
     for start in range(0, max(len(amount), 1), _CHUNK_ROWS):  # text columns are built chunk by chunk
         rows = slice(start, start + _CHUNK_ROWS)
@@ -304,7 +333,9 @@ def _transaction_batches(
             {
                 "supplier_corporate_number": _text(number[supplier[rows]]),
                 "customer_corporate_number": _text(number[customer[rows]]),
-                "amount_jpy": pa.array(amount[rows]),
+                "amount_jpy": pa.array(amount[rows])
+                if amount_stated
+                else pa.nulls(len(amount[rows]), pa.int64()),
             }
         )
 
@@ -334,11 +365,13 @@ def write_sample(
     seed: int = 20260401,
     *,
     n_firms: int | None = None,
+    amounts: bool = True,
 ) -> dict[str, int]:
     """Write one fiscal year of synthetic firms and transactions; return the row counts.
 
     `size` picks a firm count from SIZES unless `n_firms` overrides it. `fmt` is
     "csv" or "parquet"; `encoding` ("utf-8" without BOM, or "cp932") applies to CSV only.
+    `amounts=False` leaves amount_jpy empty, as a vendor's partner list is (issue 8).
     """
     if size not in SIZES or fmt not in ("csv", "parquet"):
         raise ValueError(f"size must be one of {sorted(SIZES)} and fmt csv or parquet, got {size!r}, {fmt!r}")
@@ -366,7 +399,9 @@ def write_sample(
     amount = _amounts(rng, firms, supplier, customer, hub)
     year_dir = Path(out_dir) / str(fiscal_year)
     year_dir.mkdir(parents=True, exist_ok=True)
-    _write(year_dir / f"firms.{fmt}", _firm_batches(firms), fmt, encoding)
-    transactions = _transaction_batches(firms.number, supplier, customer, amount)
+    _write(
+        year_dir / f"firms.{fmt}", _firm_batches(firms, _multi_year(firms, seed, fiscal_year)), fmt, encoding
+    )
+    transactions = _transaction_batches(firms.number, supplier, customer, amount, amounts)
     _write(year_dir / f"transactions.{fmt}", transactions, fmt, encoding)
     return {"firms": n, "transactions": len(amount)}

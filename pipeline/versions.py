@@ -2,7 +2,8 @@
 
 An asset's code version is a hash of the source files that define it. Its data
 version is a hash of its code version, the data versions of its parents and, for
-the raw assets, the SHA-256 of the input file; for the selection, the rule too.
+the raw assets, the SHA-256 of the input file; for the selection, the rule too; for
+the staged transactions, the amount rule (issue 8).
 So the versions of a whole fiscal year can be computed before running anything,
 and an asset is stale exactly when its computed version differs from the one
 recorded at the last good publication.
@@ -17,6 +18,7 @@ from functools import cache
 import dagster as dg
 import duckdb
 
+from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import fetch_rows
 
@@ -30,23 +32,24 @@ _INDICATOR_SOURCES = (
     "pipeline/blocks.py",
 )
 
+_TRANSACTION_STAGING = (
+    "assets/staging.py",
+    "sql/transaction_checks.sql",
+    "sql/transaction_repeats.sql",
+    "sql/estimate_amounts.sql",
+    "sql/estimated_amounts.sql",
+    "sql/record_amount_rule.sql",
+    "pipeline/amounts.py",
+)
+
 # The files whose content defines each asset (besides the shared ones above).
 ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     "raw_firms": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
     "raw_transactions": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
     "staged_firms": ("assets/staging.py", "sql/firm_checks.sql"),
     "quarantined_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/quarantined_firms.sql"),
-    "staged_transactions": (
-        "assets/staging.py",
-        "sql/transaction_checks.sql",
-        "sql/transaction_repeats.sql",
-    ),
-    "quarantined_transactions": (
-        "assets/staging.py",
-        "sql/transaction_checks.sql",
-        "sql/transaction_repeats.sql",
-        "sql/quarantined_transactions.sql",
-    ),
+    "staged_transactions": _TRANSACTION_STAGING,
+    "quarantined_transactions": (*_TRANSACTION_STAGING, "sql/quarantined_transactions.sql"),
     "firm_flows": ("assets/flows.py", "sql/firm_flows.sql"),
     "prefecture_totals": (
         "assets/prefecture_totals.py",
@@ -77,7 +80,12 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "sql/published_prefecture_kpis.sql",
     ),
     "prefecture_charts": ("assets/charts.py", "pipeline/charts.py", "sql/chart_points.sql"),
-    "published_lists": ("assets/publication.py", "pipeline/publication.py", "pipeline/manifest.py"),
+    "published_lists": (
+        "assets/publication.py",
+        "pipeline/publication.py",
+        "pipeline/manifest.py",
+        "sql/manifest_estimated_shares.sql",
+    ),
 }
 
 # Each asset's parents, in the order data flows. The assets take their Dagster deps from here,
@@ -128,11 +136,14 @@ def code_version(asset: str) -> str:
 
 
 def data_versions(
-    input_sha256: Mapping[str, str], rule_json: str | None, previous_selection: str | None = None
+    input_sha256: Mapping[str, str],
+    rule_json: str | None,
+    previous_selection: str | None = None,
+    amount_rule_json: str = DEFAULT_AMOUNT_RULE_JSON,
 ) -> dict[str, str]:
-    """The data version of every asset of a fiscal year, from its inputs' hashes, the rule and
-    (for the year-over-year change list) the previous year's selection. Assets whose inputs
-    are not known yet (a file not hashed, no rule) are left out."""
+    """The data version of every asset of a fiscal year, from its inputs' hashes, the rule, the
+    amount rule and (for the year-over-year change list) the previous year's selection. Assets
+    whose inputs are not known yet (a file not hashed, no rule) are left out."""
     versions: dict[str, str] = {}
     for asset, parents in PARENTS.items():
         if any(p not in versions for p in parents):
@@ -142,6 +153,8 @@ def data_versions(
             if RAW_INPUT[asset] not in input_sha256:
                 continue
             parts.append(input_sha256[RAW_INPUT[asset]])
+        if asset in ("staged_transactions", "quarantined_transactions"):
+            parts.append(amount_rule_json)
         if asset == "candidate_selection":
             if rule_json is None:
                 continue
@@ -156,7 +169,13 @@ def warehouse_data_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) ->
     """Data versions from what the warehouse holds for the year: input hashes and the rule."""
     hashes = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))
     rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
-    return data_versions(hashes, rule[0][0] if rule else None, previous_selection(con, fiscal_year))
+    amounts = fetch_rows(con, "amount_rule", fiscal_year=fiscal_year)
+    return data_versions(
+        hashes,
+        rule[0][0] if rule else None,
+        previous_selection(con, fiscal_year),
+        amounts[0][0] if amounts else DEFAULT_AMOUNT_RULE_JSON,
+    )
 
 
 def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:

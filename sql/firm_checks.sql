@@ -3,7 +3,9 @@
 with raw_rows as (
     select
         row_number, corporate_number, name, prefecture_code, jsic_division,
-        sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major
+        sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major,
+        operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
+        employees_y0, employees_y1, employees_y2
     from raw_firms
 ),
 
@@ -28,7 +30,21 @@ normalised as (
         case
             when regexp_full_match(ascii_text(jsic_major), '[0-9]') then '0' || ascii_text(jsic_major)
             else nullif(ascii_text(jsic_major), '')
-        end as jsic_major
+        end as jsic_major,
+        -- Issue 8's multi-year columns: optional, but a value that is there must be an integer
+        -- (operating profit may be a loss; employees may not be negative).
+        not is_blank(operating_profit_jpy_y0) as has_profit_y0,
+        not is_blank(operating_profit_jpy_y1) as has_profit_y1,
+        not is_blank(operating_profit_jpy_y2) as has_profit_y2,
+        not is_blank(employees_y0) as has_employees_y0,
+        not is_blank(employees_y1) as has_employees_y1,
+        not is_blank(employees_y2) as has_employees_y2,
+        parse_signed_integer(operating_profit_jpy_y0) as operating_profit_jpy_y0,
+        parse_signed_integer(operating_profit_jpy_y1) as operating_profit_jpy_y1,
+        parse_signed_integer(operating_profit_jpy_y2) as operating_profit_jpy_y2,
+        parse_integer(employees_y0) as employees_y0,
+        parse_integer(employees_y1) as employees_y1,
+        parse_integer(employees_y2) as employees_y2
     from raw_rows
 ),
 
@@ -42,6 +58,13 @@ checked as (
             when jsic_division is null then 'invalid_industry'
             when sales_jpy is null or employees is null then 'invalid_number'
             when has_capital and capital_jpy is null then 'invalid_number'
+            when (has_profit_y0 and operating_profit_jpy_y0 is null)
+                or (has_profit_y1 and operating_profit_jpy_y1 is null)
+                or (has_profit_y2 and operating_profit_jpy_y2 is null)
+                or (has_employees_y0 and employees_y0 is null)
+                or (has_employees_y1 and employees_y1 is null)
+                or (has_employees_y2 and employees_y2 is null)
+                then 'invalid_number'
             when has_export_sales
                 and (export_sales_jpy is null or export_sales_jpy > sales_jpy)
                 then 'invalid_export_sales'
@@ -61,6 +84,12 @@ select
     capital_jpy,
     export_sales_jpy,
     jsic_major,
+    operating_profit_jpy_y0,
+    operating_profit_jpy_y1,
+    operating_profit_jpy_y2,
+    employees_y0,
+    employees_y1,
+    employees_y2,
     $source_file as source_file,
     reason
 from checked

@@ -1,7 +1,7 @@
 -- Per firm: out-of-prefecture sales (incl. exports) and in-prefecture purchases (contract §3);
 -- in the same pass, what issue 7's indicators need (Σ amount², the largest customer, counts of
--- counterparties: staged pairs are unique, so rows are firms). Transactions are read by their
--- integer firm keys; see checked_transactions in schema.sql.
+-- counterparties: staged pairs are unique, so rows are firms) and the yen of issue 8's
+-- estimated amounts. Transactions are read by their integer firm keys; see schema.sql.
 with firms as (
     select *, cast(corporate_number as bigint) as firm_key
     from staged_firms
@@ -9,7 +9,7 @@ with firms as (
 ),
 
 transactions as (
-    select supplier_key, customer_key, amount_jpy, within_prefecture
+    select supplier_key, customer_key, amount_jpy, within_prefecture, amount_estimated
     from checked_transactions
     where fiscal_year = $fiscal_year and reason is null
 ),
@@ -20,6 +20,8 @@ sales as (
         sum(amount_jpy) as sales_to_firms_jpy,
         coalesce(sum(amount_jpy) filter (where not within_prefecture), 0)
             as out_of_prefecture_firm_sales_jpy,
+        coalesce(sum(amount_jpy) filter (where not within_prefecture and amount_estimated), 0)
+            as estimated_out_of_prefecture_sales_jpy,
         sum(cast(amount_jpy as double) * cast(amount_jpy as double)) as sales_squared,
         max(amount_jpy) as top_customer_jpy,
         count(*) filter (where within_prefecture) as in_prefecture_customers,
@@ -34,6 +36,8 @@ purchases as (
         sum(amount_jpy) as purchases_from_firms_jpy,
         coalesce(sum(amount_jpy) filter (where within_prefecture), 0)
             as in_prefecture_purchases_jpy,
+        coalesce(sum(amount_jpy) filter (where within_prefecture and amount_estimated), 0)
+            as estimated_in_prefecture_purchases_jpy,
         count(*) filter (where within_prefecture) as in_prefecture_suppliers,
         count(*) filter (where not within_prefecture) as out_of_prefecture_suppliers
     from transactions
@@ -59,7 +63,9 @@ select
     coalesce(sales.in_prefecture_customers, 0) as in_prefecture_customers,
     coalesce(sales.out_of_prefecture_customers, 0) as out_of_prefecture_customers,
     coalesce(purchases.in_prefecture_suppliers, 0) as in_prefecture_suppliers,
-    coalesce(purchases.out_of_prefecture_suppliers, 0) as out_of_prefecture_suppliers
+    coalesce(purchases.out_of_prefecture_suppliers, 0) as out_of_prefecture_suppliers,
+    coalesce(sales.estimated_out_of_prefecture_sales_jpy, 0) as estimated_out_of_prefecture_sales_jpy,
+    coalesce(purchases.estimated_in_prefecture_purchases_jpy, 0) as estimated_in_prefecture_purchases_jpy
 from firms
 left join sales using (firm_key)
 left join purchases using (firm_key)

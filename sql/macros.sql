@@ -28,6 +28,19 @@ create or replace temp macro parse_integer(s) as (
     end
 );
 
+-- An integer that may be negative (operating profit): a leading minus, or △ / ▲ as Japanese
+-- accounts write losses, then what parse_integer reads; otherwise null.
+create or replace temp macro parse_signed_integer(s) as (
+    case
+        when regexp_matches(ascii_text(s), '^[-−△▲]')
+            then -parse_integer(regexp_replace(ascii_text(s), '^[-−△▲]\s*', ''))
+        else parse_integer(s)
+    end
+);
+
+-- A cell with nothing in it: null, or only spaces.
+create or replace temp macro is_blank(s) as (nullif(ascii_text(s), '') is null);
+
 -- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.
 create or replace temp macro is_corporate_number(s) as (
     coalesce(regexp_full_match(s, '[0-9]{13}'), false)

@@ -1,7 +1,8 @@
 -- KPI baselines per prefecture (issue 7), with the change from the previous fiscal year where
 -- the warehouse holds one: 域内取引額 (Σ transactions between two firms of the prefecture),
 -- 域外販売額 (its firms' sales to firms of other prefectures), exports, and the candidates
--- with their sales and employees.
+-- with their sales and employees; and (issue 8) the share of each degree's denominator that
+-- rests on estimated amounts, null where the denominator is 0.
 with kpis as (
     select
         totals.fiscal_year,
@@ -12,7 +13,11 @@ with kpis as (
         totals.export_sales_jpy,
         count(selection.corporate_number) as candidates,
         coalesce(sum(selection.sales_jpy), 0) as candidate_sales_jpy,
-        coalesce(sum(selection.employees), 0) as candidate_employees
+        coalesce(sum(selection.employees), 0) as candidate_employees,
+        totals.estimated_out_of_prefecture_sales_jpy
+        / nullif(totals.out_of_prefecture_sales_jpy, 0) as estimated_out_of_prefecture_sales_share,
+        totals.estimated_in_prefecture_purchases_jpy
+        / nullif(totals.in_prefecture_purchases_jpy, 0) as estimated_in_prefecture_purchases_share
     from prefecture_totals as totals
     left join candidate_selection as selection
         on selection.fiscal_year = totals.fiscal_year

@@ -11,7 +11,9 @@ select
     coalesce(sum(flows.sales_jpy), 0) as sales_jpy,
     coalesce(sum(flows.export_sales_jpy), 0) as export_sales_jpy,
     coalesce(sum(flows.out_of_prefecture_sales_jpy), 0) as out_of_prefecture_sales_jpy,
-    coalesce(sum(flows.in_prefecture_purchases_jpy), 0) as in_prefecture_purchases_jpy
+    coalesce(sum(flows.in_prefecture_purchases_jpy), 0) as in_prefecture_purchases_jpy,
+    coalesce(sum(flows.estimated_out_of_prefecture_sales_jpy), 0) as estimated_out_of_prefecture_sales_jpy,
+    coalesce(sum(flows.estimated_in_prefecture_purchases_jpy), 0) as estimated_in_prefecture_purchases_jpy
 from prefectures
 left join flows using (prefecture_code)
 group by all

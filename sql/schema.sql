@@ -36,12 +36,20 @@ create table if not exists checked_firms (
     jsic_major varchar
 );
 alter table checked_firms add column if not exists jsic_major varchar;  -- warehouses made before it
+-- Issue 8: the optional multi-year columns of the composite score (y0 = this fiscal year).
+alter table checked_firms add column if not exists operating_profit_jpy_y0 bigint;
+alter table checked_firms add column if not exists operating_profit_jpy_y1 bigint;
+alter table checked_firms add column if not exists operating_profit_jpy_y2 bigint;
+alter table checked_firms add column if not exists employees_y0 bigint;
+alter table checked_firms add column if not exists employees_y1 bigint;
+alter table checked_firms add column if not exists employees_y2 bigint;
 
 create view if not exists staged_firms as
 select
     fiscal_year, corporate_number, name, prefecture_code, jsic_division, sales_jpy, employees,
     capital_jpy, coalesce(export_sales_jpy, 0) as export_sales_jpy, source_file, row_number,
-    jsic_major
+    jsic_major, operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
+    employees_y0, employees_y1, employees_y2
 from checked_firms
 where reason is null;
 
@@ -57,7 +65,9 @@ create table if not exists checked_transactions (
     within_prefecture boolean,
     reason varchar,
     supplier_prefecture utinyint,
-    customer_prefecture utinyint
+    customer_prefecture utinyint,
+    -- Issue 8: true where amount_mode 'estimate' filled in an empty amount.
+    amount_estimated boolean
 );
 
 -- For people and `explain`: the staged rows with their 法人番号 and prefectures as text.
@@ -67,6 +77,7 @@ select
     cast(transactions.supplier_key as varchar) as supplier_corporate_number,
     cast(transactions.customer_key as varchar) as customer_corporate_number,
     transactions.amount_jpy,
+    transactions.amount_estimated,
     lpad(cast(transactions.supplier_prefecture as varchar), 2, '0') as supplier_prefecture_code,
     lpad(cast(transactions.customer_prefecture as varchar), 2, '0') as customer_prefecture_code,
     inputs.source_file,
@@ -121,6 +132,9 @@ alter table firm_flows add column if not exists in_prefecture_customers bigint;
 alter table firm_flows add column if not exists out_of_prefecture_customers bigint;
 alter table firm_flows add column if not exists in_prefecture_suppliers bigint;
 alter table firm_flows add column if not exists out_of_prefecture_suppliers bigint;
+-- Issue 8: the yen of estimated amounts in each numerator.
+alter table firm_flows add column if not exists estimated_out_of_prefecture_sales_jpy bigint;
+alter table firm_flows add column if not exists estimated_in_prefecture_purchases_jpy bigint;
 
 create table if not exists prefecture_totals (
     fiscal_year integer,
@@ -132,6 +146,8 @@ create table if not exists prefecture_totals (
     out_of_prefecture_sales_jpy hugeint,
     in_prefecture_purchases_jpy hugeint
 );
+alter table prefecture_totals add column if not exists estimated_out_of_prefecture_sales_jpy hugeint;
+alter table prefecture_totals add column if not exists estimated_in_prefecture_purchases_jpy hugeint;
 
 create table if not exists firm_degrees (
     fiscal_year integer,
@@ -270,4 +286,12 @@ create table if not exists prefecture_kpis (
     candidates_change bigint,
     candidate_sales_jpy_change bigint,
     candidate_employees_change bigint
+);
+alter table prefecture_kpis add column if not exists estimated_out_of_prefecture_sales_share double;
+alter table prefecture_kpis add column if not exists estimated_in_prefecture_purchases_share double;
+
+-- Issue 8: how the year's amounts were read (amount_mode, estimate_beta), recorded by staging.
+create table if not exists amount_rules (
+    fiscal_year integer,
+    rule varchar
 );

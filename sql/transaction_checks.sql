@@ -2,6 +2,8 @@
 -- repeats and conflicts, which sql/transaction_repeats.sql marks next among the rows left.
 -- Reads the temp view raw_transactions and the year's staged firms. Firms are kept as BIGINT
 -- keys: a staged 法人番号 is 13 digits and never starts with 0, and integers store cheaply.
+-- With $estimate_amounts (issue 8's amount_mode 'estimate') an empty amount is not a fault:
+-- the row is staged with amount_estimated, and sql/estimate_amounts.sql fills it in.
 with firms as (
     select
         corporate_number,
@@ -18,6 +20,7 @@ looked_up as (
         raw.row_number,
         cast(raw.supplier_corporate_number as varchar) as supplier_text,
         cast(raw.customer_corporate_number as varchar) as customer_text,
+        raw.amount_jpy as amount_raw,
         parse_integer(raw.amount_jpy) as amount_jpy,
         supplier.firm_key as supplier_key,
         supplier.prefecture_code as supplier_prefecture_code,
@@ -40,6 +43,7 @@ resolved as (
     select
         normalised.row_number,
         normalised.amount_jpy,
+        normalised.amount_raw,
         normalised.supplier_normalised,
         normalised.customer_normalised,
         coalesce(normalised.supplier_normalised, normalised.supplier_text) as supplier_number,
@@ -71,8 +75,11 @@ screened as (
             when resolved.supplier_number = resolved.customer_number then 'self_transaction'
             when resolved.supplier_key is null then 'unknown_supplier'
             when resolved.customer_key is null then 'unknown_customer'
-            when resolved.amount_jpy is null or resolved.amount_jpy <= 0 then 'invalid_amount'
-        end as row_reason
+            when resolved.amount_jpy <= 0 then 'invalid_amount'
+            when resolved.amount_jpy is null and not ($estimate_amounts and is_blank(resolved.amount_raw))
+                then 'invalid_amount'
+        end as row_reason,
+        resolved.amount_jpy is null as amount_missing
     from resolved
 )
 
@@ -85,5 +92,6 @@ select
     within_prefecture,
     supplier_prefecture,
     customer_prefecture,
-    row_reason as reason
+    row_reason as reason,
+    amount_missing and row_reason is null as amount_estimated
 from screened

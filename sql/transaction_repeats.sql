@@ -1,7 +1,8 @@
 -- Repeats and conflicts (contract §2) among the year's rows that passed every other check:
 -- a later row repeating a pair and its amount is a duplicate_row; a pair seen with different
--- amounts is a conflicting_pair. Grouping on one exact HUGEINT per pair (customer key < 10^13)
--- is the cheap way to find the few repeated pairs among 20M rows.
+-- amounts is a conflicting_pair; an empty amount (to be estimated, issue 8) counts as a value
+-- of its own, so a pair listed with and without an amount conflicts. Grouping on one exact
+-- HUGEINT per pair (customer key < 10^13) is the cheap way to find the few repeated pairs.
 update checked_transactions as checked
 set reason = repeats.reason
 from (
@@ -26,7 +27,8 @@ from (
         case
             when row_number() over (partition by pair, amount_jpy order by row_number) > 1
                 then 'duplicate_row'
-            when min(amount_jpy) over same_pair <> max(amount_jpy) over same_pair
+            when min(coalesce(amount_jpy, -1)) over same_pair
+                <> max(coalesce(amount_jpy, -1)) over same_pair
                 then 'conflicting_pair'
         end as reason
     from passed

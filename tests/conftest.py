@@ -142,13 +142,19 @@ class Pipeline:
     def write(self, firms, transactions, year: str = YEAR, encoding: str = "utf-8") -> Path:
         return write_inputs(self.paths.raw_dir, firms, transactions, year, encoding)
 
-    def run(self, year: str = YEAR, rule: dict | None = None, tolerance: float | None = None) -> PipelineRun:
+    def run(
+        self,
+        year: str = YEAR,
+        rule: dict | None = None,
+        tolerance: float | None = None,
+        amounts: dict | None = None,
+    ) -> PipelineRun:
         self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
         job = build_definitions(self.paths).resolve_job_def(JOB_NAME)
         result = job.execute_in_process(
             partition_key=year,
             instance=self.instance,
-            run_config=run_config(rule, tolerance, log_level="WARNING"),
+            run_config=run_config(rule, tolerance, log_level="WARNING", amounts=amounts),
             raise_on_error=False,
         )
         return PipelineRun(self.paths, result, year)

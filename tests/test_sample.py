@@ -11,6 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from pipeline.contract import MULTI_YEAR_COLUMNS
 from pipeline.corporate_number import check_digit, is_valid
 from pipeline.prefectures import PREFECTURE_NAMES, PREFECTURES
 from pipeline.sample import SIZES, check_digits, write_sample
@@ -25,6 +26,7 @@ FIRM_COLUMNS = [
     "capital_jpy",
     "export_sales_jpy",
     "jsic_major",  # issue 7's optional column
+    *MULTI_YEAR_COLUMNS,  # issue 8's optional columns
 ]
 NUMBER_COLUMNS = FIRM_COLUMNS[4:8]
 TRANSACTION_COLUMNS = ["supplier_corporate_number", "customer_corporate_number", "amount_jpy"]
@@ -131,8 +133,32 @@ def test_columns_and_parquet_types(sample: tuple[pl.DataFrame, pl.DataFrame]) ->
     firms, transactions = sample
     assert firms.columns == FIRM_COLUMNS
     assert transactions.columns == TRANSACTION_COLUMNS
-    assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4 + [pl.String]
+    assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4 + [pl.String] + [
+        pl.Int64
+    ] * len(MULTI_YEAR_COLUMNS)
     assert [transactions.schema[c] for c in TRANSACTION_COLUMNS] == [pl.String, pl.String, pl.Int64]
+
+
+def test_multi_year_history_is_plausible_and_sometimes_missing(sample) -> None:
+    firms = sample[0]
+    present = firms.filter(pl.col("operating_profit_jpy_y0").is_not_null())
+    assert 0.02 <= 1 - present.height / firms.height <= 0.06
+    # Where a firm has a history, all six values are there; y0 employees are this year's.
+    assert present.select(pl.any_horizontal(pl.col(MULTI_YEAR_COLUMNS).is_null()).sum()).item() == 0
+    assert (present["employees_y0"] == present["employees"]).all()
+    assert (present.select(pl.col(["employees_y1", "employees_y2"]).min()).row(0)) >= (0, 0)
+    losses = (present["operating_profit_jpy_y0"] < 0).mean()
+    assert 0.05 <= losses <= 0.4  # some firms make losses, most do not
+
+
+def test_no_amounts_writes_a_partner_list(tmp_path: Path) -> None:
+    with_amounts = write_sample(tmp_path / "a", size="tiny", fmt="parquet")
+    without = write_sample(tmp_path / "b", size="tiny", fmt="parquet", amounts=False)
+    assert with_amounts == without
+    a = pl.read_parquet(tmp_path / "a" / "2025" / "transactions.parquet")
+    b = pl.read_parquet(tmp_path / "b" / "2025" / "transactions.parquet")
+    assert b["amount_jpy"].null_count() == b.height
+    assert a.drop("amount_jpy").equals(b.drop("amount_jpy"))
 
 
 def test_jsic_major_lies_in_its_division_and_is_sometimes_missing(sample) -> None:

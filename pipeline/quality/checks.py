@@ -96,6 +96,11 @@ SQL_CHECKS = (
         explain=_quarantine_shares,
     ),
     SqlCheck(
+        "estimates_reconcile_to_sales",
+        "staged_transactions",
+        "estimated amounts: each supplier's stated + estimated yen = its domestic sales",
+    ),
+    SqlCheck(
         "out_of_prefecture_sales_conserved",
         "firm_flows",
         "Σ out-of-prefecture sales = Σ inter-prefecture transactions + Σ exports",

@@ -90,7 +90,13 @@ def _staged_transactions(ctx: SuiteContext) -> list[Any]:
     # itself; staging's duplicate and conflict tests are covered by the bad-input catalogue.
     # Staged rows are read from checked_transactions: firms as integer keys, see schema.sql.
     return [
-        gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=1),
+        # An estimate (issue 8) may be 0 yen; a stated amount never is.
+        gxe.ExpectColumnValuesToNotBeNull(column="amount_jpy"),
+        gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=0),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where amount_jpy < 1 and not amount_estimated",
+            description="a stated amount is positive",
+        ),
         gxe.ExpectColumnValuesToBeBetween(
             column="supplier_key", min_value=1_000_000_000_000, max_value=9_999_999_999_999
         ),
@@ -189,12 +195,13 @@ def _firm_indicators(ctx: SuiteContext) -> list[Any]:
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
         *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in shares),
         *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in counts),
+        # Where every customer's amount is 0 yen (only an estimate can be), there is no HHI.
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
-                "select * from {batch} where (customer_hhi is null) "
-                "<> (in_prefecture_customers + out_of_prefecture_customers = 0)"
+                "select * from {batch} where customer_hhi is not null "
+                "and in_prefecture_customers + out_of_prefecture_customers = 0"
             ),
-            description="an HHI exactly where the firm has customers",
+            description="an HHI only where the firm has customers",
         ),
     ]
 
