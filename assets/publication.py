@@ -46,6 +46,7 @@ PUBLISHED_TABLES = (
     "candidate_changes",
     "block_candidates",
     "prefecture_kpis",
+    "composite_scores",
 )
 
 
@@ -107,6 +108,9 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
         values=tuple(block.code for block in BLOCKS),
     )
     _publish_table(con, sql_for_year("published_prefecture_kpis", fiscal_year), folder, "prefecture_kpis")
+    copy_parquet(
+        con, sql_for_year("published_composite_scores", fiscal_year), folder / "composite_scores.parquet"
+    )
     rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0]
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}

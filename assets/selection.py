@@ -19,15 +19,16 @@ from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, run_sql
 def candidate_selection(
     context: dg.AssetExecutionContext, config: SelectionRule, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """Every firm with its size test, connector test, hub test, size class and whether it is a
-    重点支援企業候補. Thresholds come from run config; defaults are contract §4. The rule may
-    also exclude legal size classes (excluded_size_classes, e.g. 大企業)."""
+    """Every firm with its size test, connector test, hub test, size class, composite score and
+    rank, and whether it is a 重点支援企業候補. Thresholds come from run config; defaults are
+    contract §4. The rule may also exclude legal size classes (excluded_size_classes, e.g. 大企業)
+    or pick the top N per prefecture by composite score instead of the degree thresholds
+    (selection: composite_top_n, issue 8)."""
     fiscal_year = fiscal_year_of(context)
-    thresholds = config.model_dump()
     with warehouse.connect() as con:
         with transaction(con):
             rows = replace_partition(
-                con, "candidate_selection", "candidate_selection", fiscal_year, **thresholds
+                con, "candidate_selection", "candidate_selection", fiscal_year, **config.sql_parameters()
             )
             con.execute("delete from selection_rules where fiscal_year = ?", [fiscal_year])
             run_sql(con, "record_selection_rule", fiscal_year=fiscal_year, rule=config.as_json())

@@ -79,7 +79,26 @@ def _rule_options(args: argparse.Namespace) -> dict:
     rule = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
     if args.exclude_size_class:
         rule["excluded_size_classes"] = args.exclude_size_class
+    if args.selection is not None:
+        rule["selection"] = args.selection
+    if args.top_n is not None:
+        rule["top_n_per_prefecture"] = args.top_n
+    if args.weight:
+        rule["composite_weights"] = dict(args.weight)
     return rule
+
+
+def _weight(text: str) -> tuple[str, float]:
+    """NAME=VALUE for --weight, e.g. profit_growth=0.3."""
+    from pipeline.rule import CompositeWeights
+
+    name, _, value = text.partition("=")
+    if name not in CompositeWeights.model_fields:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(CompositeWeights.model_fields)}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the weight must be a number, as in {name}=0.2") from None
 
 
 def _amount_options(args: argparse.Namespace) -> dict:
@@ -240,6 +259,20 @@ def parser() -> argparse.ArgumentParser:
         action="append",
         choices=SIZE_CLASSES,
         help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業",
+    )
+    r.add_argument(
+        "--selection",
+        choices=("thresholds", "composite_top_n"),
+        help="thresholds (default): the degree test; composite_top_n: the top N per prefecture "
+        "by composite score among firms that pass the size tests",
+    )
+    r.add_argument("--top-n", type=int, help="N of composite_top_n (default 10)")
+    r.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        metavar="INDICATOR=W",
+        help="a composite weight (repeatable), e.g. profit_growth=0.3; the others keep their defaults",
     )
     r.add_argument(
         "--amount-mode",

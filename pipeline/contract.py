@@ -96,5 +96,8 @@ INDICATOR_COLUMNS = (
     "in_prefecture_suppliers",
     "out_of_prefecture_suppliers",
 )
-PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS
-PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS
+# Issue 8's extension, after issue 7's: the composite score of the 地域未来牽引企業 method, its
+# rank in the prefecture, why a firm has none, and whether it is in the rule's top N.
+COMPOSITE_COLUMNS = ("composite_score", "composite_rank", "composite_reason", "meets_composite")
+PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS
+PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from assets.charts import prefecture_charts
+from assets.composite import composite_indicators
 from assets.degrees import firm_degrees
 from assets.flows import firm_flows
 from assets.indicators import firm_indicators, firm_size_classes, prefecture_kpis
@@ -28,6 +29,7 @@ ASSETS = [
     firm_degrees,
     firm_size_classes,
     firm_indicators,
+    composite_indicators,
     candidate_selection,
     prefecture_kpis,
     publication_draft,

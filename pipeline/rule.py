@@ -3,22 +3,46 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import dagster as dg
-from pydantic import field_validator
+from pydantic import Field, field_validator, model_validator
 
 from pipeline.contract import SIZE_CLASSES
 
 
+class CompositeWeights(dg.Config):
+    """Weights of the composite score's six T-scores (issue 8); defaults are METI's FY2019
+    地域未来牽引企業 method. The score is Σ weight × T ÷ Σ weight, so only their ratios matter."""
+
+    connector_degree: float = Field(default=0.15, ge=0)
+    hub_degree: float = Field(default=0.15, ge=0)
+    profit_contribution: float = Field(default=0.15, ge=0)
+    employment_contribution: float = Field(default=0.15, ge=0)
+    profit_growth: float = Field(default=0.20, ge=0)
+    employment_growth: float = Field(default=0.20, ge=0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> CompositeWeights:
+        if sum(self.model_dump().values()) <= 0:
+            raise ValueError("at least one composite weight must be positive")
+        return self
+
+
 class SelectionRule(dg.Config):
-    """A firm is a candidate when it passes the size test and the degree test, and (when the
-    rule restricts them) its legal size class is not excluded."""
+    """A firm is a candidate when it passes the size test and, with selection 'thresholds', the
+    degree test, or with 'composite_top_n', ranks in its prefecture's top N by composite score
+    among the firms that pass the size test; and (when the rule restricts them) its legal size
+    class is not excluded."""
 
     min_sales_jpy: int = 1_000_000_000
     min_employees: int = 20
     min_connector_degree: float = 0.001
     min_hub_degree: float = 0.001
     excluded_size_classes: list[str] = []
+    selection: Literal["thresholds", "composite_top_n"] = "thresholds"
+    top_n_per_prefecture: int = Field(default=10, ge=1)
+    composite_weights: CompositeWeights = CompositeWeights()
 
     @field_validator("excluded_size_classes")
     @classmethod
@@ -32,13 +56,25 @@ class SelectionRule(dg.Config):
         """The rule as canonical JSON, recorded with every publication."""
         return json.dumps(self.model_dump(), sort_keys=True, ensure_ascii=False)
 
+    def sql_parameters(self) -> dict:
+        """The rule as flat SQL parameters: each weight as weight_<indicator>."""
+        flat = self.model_dump(exclude={"composite_weights"})
+        flat.update({f"weight_{k}": v for k, v in self.composite_weights.model_dump().items()})
+        return flat
+
     def describe(self) -> str:
         """The rule in one line a person can read."""
-        text = (
-            f"sales_jpy ≥ {self.min_sales_jpy:,} and employees ≥ {self.min_employees:,}, "
-            f"and (connector_degree ≥ {self.min_connector_degree:g} "
-            f"or hub_degree ≥ {self.min_hub_degree:g})"
-        )
+        size = f"sales_jpy ≥ {self.min_sales_jpy:,} and employees ≥ {self.min_employees:,}"
+        if self.selection == "composite_top_n":
+            weights = ", ".join(f"{k} {v:g}" for k, v in self.composite_weights.model_dump().items())
+            text = (
+                f"{size}, and top {self.top_n_per_prefecture} per prefecture by composite score ({weights})"
+            )
+        else:
+            text = (
+                f"{size}, and (connector_degree ≥ {self.min_connector_degree:g} "
+                f"or hub_degree ≥ {self.min_hub_degree:g})"
+            )
         if self.excluded_size_classes:
             text += f", size class not {' / '.join(self.excluded_size_classes)}"
         return text

@@ -61,6 +61,11 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     # One step makes both, so both change together (Dagster runs the step whole).
     "firm_indicators": _INDICATOR_SOURCES,
     "block_degrees": _INDICATOR_SOURCES,
+    "composite_indicators": (
+        "assets/composite.py",
+        "sql/composite_indicators.sql",
+        "sql/composite_summary.sql",
+    ),
     "candidate_selection": (
         "assets/selection.py",
         "sql/candidate_selection.sql",
@@ -78,6 +83,7 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "sql/candidate_changes.sql",
         "sql/block_candidates.sql",
         "sql/published_prefecture_kpis.sql",
+        "sql/published_composite_scores.sql",
     ),
     "prefecture_charts": ("assets/charts.py", "pipeline/charts.py", "sql/chart_points.sql"),
     "published_lists": (
@@ -103,10 +109,12 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "firm_size_classes": ("staged_firms",),
     "firm_indicators": ("firm_flows", "staged_transactions"),
     "block_degrees": ("firm_flows", "staged_transactions"),
-    "candidate_selection": ("firm_degrees", "firm_size_classes"),
+    "composite_indicators": ("firm_degrees", "staged_firms"),
+    "candidate_selection": ("firm_degrees", "firm_size_classes", "composite_indicators"),
     "prefecture_kpis": ("prefecture_totals", "candidate_selection"),
     "publication_draft": (
         "candidate_selection",
+        "composite_indicators",
         "quarantined_firms",
         "quarantined_transactions",
         "firm_indicators",

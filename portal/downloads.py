@@ -49,6 +49,10 @@ HEADERS = {
     "out_of_prefecture_customers": "県外販売先数",
     "in_prefecture_suppliers": "県内仕入先数",
     "out_of_prefecture_suppliers": "県外仕入先数",
+    "composite_score": "総合評価点",
+    "composite_rank": "総合評価順位",
+    "composite_reason": "総合評価点がない理由",
+    "meets_composite": "総合評価上位",
 }
 YEN = '"¥"#,##0'
 COUNT = "#,##0"
@@ -64,10 +68,14 @@ def cp932_csv(path: Path) -> bytes:
 def _format(column: str) -> str | None:
     if column.endswith("_jpy"):
         return YEN
-    if column in ("employees", "connector_rank", "hub_rank") or column.endswith(("_customers", "_suppliers")):
+    if column in ("employees", "connector_rank", "hub_rank", "composite_rank") or column.endswith(
+        ("_customers", "_suppliers")
+    ):
         return COUNT
     if column.endswith(("_degree", "_share", "_hhi")):
         return SHARE
+    if column == "composite_score":
+        return "0.00"
     if column in TEXT_COLUMNS:
         return "@"
     return None
@@ -75,7 +83,10 @@ def _format(column: str) -> str | None:
 
 def _width(column: str, values: list) -> float:
     longest = max([len(HEADERS.get(column, column))] + [len(str(v)) for v in values[:2000] if v is not None])
-    return min(max(longest * 1.8 if column in ("name", "size_class_reason") else longest + 4, 8), 60)
+    return min(
+        max(longest * 1.8 if column in ("name", "size_class_reason", "composite_reason") else longest + 4, 8),
+        60,
+    )
 
 
 def candidates_xlsx(frame: pl.DataFrame, title: str) -> bytes:

@@ -1,5 +1,9 @@
 -- The selection rule (contract §4) applied to every firm; thresholds come from the rule in force.
--- Issue 7 adds the size class, which the rule may restrict (excluded_size_classes).
+-- Issue 7 adds the size class, which the rule may restrict (excluded_size_classes). Issue 8 adds
+-- the composite score (the weighted mean of the six T-scores of composite_indicators), its rank
+-- in the prefecture, and meets_composite: within the top N by composite score among the firms
+-- that pass the size tests. $selection says which test picks the candidates: 'thresholds' (the
+-- degree test) or 'composite_top_n'; the other is shown beside it.
 with degrees as (
     select * from firm_degrees where fiscal_year = $fiscal_year
 ),
@@ -13,13 +17,49 @@ tests as (
         degrees.sales_jpy >= $min_sales_jpy and degrees.employees >= $min_employees as meets_size,
         not list_contains($excluded_size_classes, classes.size_class) as meets_size_class,
         coalesce(degrees.connector_degree >= $min_connector_degree, false) as meets_connector,
-        coalesce(degrees.hub_degree >= $min_hub_degree, false) as meets_hub
+        coalesce(degrees.hub_degree >= $min_hub_degree, false) as meets_hub,
+        (
+            $weight_connector_degree * composite.connector_t
+            + $weight_hub_degree * composite.hub_t
+            + $weight_profit_contribution * composite.profit_t
+            + $weight_employment_contribution * composite.employment_t
+            + $weight_profit_growth * composite.profit_growth_t
+            + $weight_employment_growth * composite.employment_growth_t
+        ) / (
+            $weight_connector_degree + $weight_hub_degree + $weight_profit_contribution
+            + $weight_employment_contribution + $weight_profit_growth + $weight_employment_growth
+        ) as composite_score,
+        composite.composite_reason
     from degrees
     join prefectures using (prefecture_code)
     join firm_size_classes as classes using (fiscal_year, corporate_number)
+    join composite_indicators as composite using (fiscal_year, corporate_number)
+),
+
+ranked as (
+    select
+        *,
+        case when composite_score is not null then
+            rank() over (partition by prefecture_code, composite_score is null order by composite_score desc)
+        end as composite_rank,
+        composite_score is not null and meets_size and meets_size_class as composite_eligible
+    from tests
+),
+
+eligible as (
+    select
+        *,
+        case when composite_eligible then
+            rank() over (partition by prefecture_code, composite_eligible order by composite_score desc)
+        end as eligible_composite_rank
+    from ranked
 )
 
 select
-    *,
-    meets_size and meets_size_class and (meets_connector or meets_hub) as is_candidate
-from tests
+    * exclude (composite_eligible, eligible_composite_rank),
+    coalesce(eligible_composite_rank <= $top_n_per_prefecture, false) as meets_composite,
+    meets_size and meets_size_class and case $selection
+        when 'composite_top_n' then meets_composite
+        else meets_connector or meets_hub
+    end as is_candidate
+from eligible

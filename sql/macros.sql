@@ -67,3 +67,16 @@ create or replace temp macro parse_prefecture(s) as (
 create or replace temp macro spreadsheet_safe(s) as (
     case when regexp_matches(s, '^[=+\-@\t\r]') then '''' || s else s end
 );
+
+-- Issue 8's composite score. Ranks are whole or halves, carried doubled (k = 2r) as integers.
+-- The population SD of n such ranks, whose mean is (n + 1)/2, from Σk² exactly:
+-- Σr²/n − ((n + 1)/2)² = (Σk² − n(n + 1)²) / (4n).
+create or replace temp macro rank_sd(sum_k_squared, n) as (
+    sqrt(cast(sum_k_squared - cast(n as hugeint) * (n + 1) * (n + 1) as double) / (4 * n))
+);
+
+-- T-score (偏差値) of a rank: 50 + 10 (mean rank − rank) / SD, so rank 1 scores highest; 50
+-- when every firm ties (SD 0); null for a firm that is not ranked.
+create or replace temp macro t_score(k, n, sd) as (
+    case when k is null then null when sd > 0 then 50 + 10 * ((n + 1) - k) / (2 * sd) else 50.0 end
+);

@@ -1,5 +1,5 @@
 -- The published candidate list (contract §5): candidates only, the contract's columns in order,
--- then issue 7's extension (size class and requirement indicators).
+-- then issue 7's extension (size class and requirement indicators), then issue 8's (composite).
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -25,7 +25,11 @@ select
     indicators.in_prefecture_customers,
     indicators.out_of_prefecture_customers,
     indicators.in_prefecture_suppliers,
-    indicators.out_of_prefecture_suppliers
+    indicators.out_of_prefecture_suppliers,
+    selection.composite_score,
+    selection.composite_rank,
+    selection.composite_reason,
+    selection.meets_composite
 from candidate_selection as selection
 join firm_indicators as indicators using (fiscal_year, corporate_number)
 where selection.fiscal_year = $fiscal_year and selection.is_candidate

@@ -1,4 +1,5 @@
--- Every staged firm with its degrees and the rule's outcome (contract §5), then issue 7's extension.
+-- Every staged firm with its degrees and the rule's outcome (contract §5), then issue 7's and
+-- issue 8's extensions.
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -24,7 +25,11 @@ select
     indicators.in_prefecture_customers,
     indicators.out_of_prefecture_customers,
     indicators.in_prefecture_suppliers,
-    indicators.out_of_prefecture_suppliers
+    indicators.out_of_prefecture_suppliers,
+    selection.composite_score,
+    selection.composite_rank,
+    selection.composite_reason,
+    selection.meets_composite
 from candidate_selection as selection
 join firm_indicators as indicators using (fiscal_year, corporate_number)
 where selection.fiscal_year = $fiscal_year

@@ -151,12 +151,17 @@ def _firm_degrees(ctx: SuiteContext) -> list[Any]:
 def _rule_violations(ctx: SuiteContext) -> str:
     r = ctx.rule
     excluded = ", ".join(sql_literal(c) for c in r["excluded_size_classes"])
+    if r["selection"] == "composite_top_n":
+        picked = "(composite_rank is not null and meets_composite)"
+    else:
+        picked = (
+            f"(coalesce(connector_degree >= {float(r['min_connector_degree'])!r}, false) "
+            f"or coalesce(hub_degree >= {float(r['min_hub_degree'])!r}, false))"
+        )
     return (
         "select * from {batch} where is_candidate is distinct from ("
         f"sales_jpy >= {int(r['min_sales_jpy'])} and employees >= {int(r['min_employees'])} "
-        f"and not list_contains([{excluded}]::varchar[], size_class) "
-        f"and (coalesce(connector_degree >= {float(r['min_connector_degree'])!r}, false) "
-        f"or coalesce(hub_degree >= {float(r['min_hub_degree'])!r}, false)))"
+        f"and not list_contains([{excluded}]::varchar[], size_class) and {picked})"
     )
 
 
@@ -170,6 +175,40 @@ def _candidate_selection(ctx: SuiteContext) -> list[Any]:
             description="is_candidate follows the rule in force",
         ),
     ]
+
+
+def _composite_indicators(ctx: SuiteContext) -> list[Any]:
+    gxe = _gxe()
+    t_scores = ("connector_t", "hub_t", "profit_t", "employment_t", "profit_growth_t", "employment_growth_t")
+    return [
+        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where (composite_reason is null) <> ("
+                + " and ".join(f"{t} is not null" for t in t_scores)
+                + ")"
+            ),
+            description="T-scores exactly where no input is missing, a reason everywhere else",
+        ),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query=(
+                "select * from {batch} where composite_reason is null and not ("
+                + " and ".join(f"{r} between 1 and scored_firms" for r in _RANKS)
+                + ")"
+            ),
+            description="each rank lies between 1 and the prefecture's scored firms",
+        ),
+    ]
+
+
+_RANKS = (
+    "connector_rank_avg",
+    "hub_rank_avg",
+    "profit_rank_avg",
+    "employment_rank_avg",
+    "profit_growth_rank_avg",
+    "employment_growth_rank_avg",
+)
 
 
 def _firm_size_classes(ctx: SuiteContext) -> list[Any]:
@@ -315,6 +354,13 @@ SUITES = (
         _year_of("candidate_selection"),
         _candidate_selection,
         "the rule in force decides every firm",
+    ),
+    Suite(
+        "composite_indicators",
+        "composite_indicators",
+        _year_of("composite_indicators"),
+        _composite_indicators,
+        "composite T-scores where every input is there, a reason where not, ranks in range",
     ),
     Suite(
         "firm_size_classes",

@@ -1,17 +1,37 @@
 -- Blocking: every candidate satisfies the rule in force, and every firm that satisfies it is one.
-select
-    selection.prefecture_code, selection.corporate_number, selection.sales_jpy, selection.employees,
-    classes.size_class, selection.connector_degree, selection.hub_degree, selection.is_candidate
-from candidate_selection as selection
-join firm_size_classes as classes using (fiscal_year, corporate_number)
-where selection.fiscal_year = $fiscal_year
-    and selection.is_candidate is distinct from (
+-- With selection 'composite_top_n' (issue 8), the top N is recounted here from the scores.
+with tested as (
+    select
+        selection.*,
+        classes.size_class,
         selection.sales_jpy >= $min_sales_jpy
         and selection.employees >= $min_employees
-        and not list_contains($excluded_size_classes, classes.size_class)
-        and (
-            coalesce(selection.connector_degree >= $min_connector_degree, false)
-            or coalesce(selection.hub_degree >= $min_hub_degree, false)
-        )
-    )
-order by selection.prefecture_code, selection.corporate_number
+        and not list_contains($excluded_size_classes, classes.size_class) as passes_size
+    from candidate_selection as selection
+    join firm_size_classes as classes using (fiscal_year, corporate_number)
+    where selection.fiscal_year = $fiscal_year
+),
+
+placed as (
+    select
+        *,
+        -- 1 + the eligible firms of the prefecture with a higher score.
+        rank() over (
+            partition by prefecture_code, passes_size and composite_score is not null
+            order by composite_score desc
+        ) as place
+    from tested
+)
+
+select
+    prefecture_code, corporate_number, sales_jpy, employees, size_class, connector_degree, hub_degree,
+    composite_score, is_candidate
+from placed
+where is_candidate is distinct from (
+    passes_size and case $selection
+        when 'composite_top_n' then composite_score is not null and place <= $top_n_per_prefecture
+        else coalesce(connector_degree >= $min_connector_degree, false)
+            or coalesce(hub_degree >= $min_hub_degree, false)
+    end
+)
+order by prefecture_code, corporate_number

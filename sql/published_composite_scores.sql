@@ -1,0 +1,35 @@
+-- Issue 8: every staged firm's composite score with its working — the six indicators, their
+-- average ranks and T-scores in the prefecture, the weights in force — for anyone to recompute.
+select
+    selection.fiscal_year,
+    selection.prefecture_code,
+    selection.corporate_number,
+    selection.name,
+    selection.connector_degree,
+    selection.hub_degree,
+    composite.profit_contribution_jpy,
+    composite.employment_contribution,
+    composite.profit_growth,
+    composite.employment_growth,
+    composite.scored_firms,
+    composite.connector_rank_avg,
+    composite.hub_rank_avg,
+    composite.profit_rank_avg,
+    composite.employment_rank_avg,
+    composite.profit_growth_rank_avg,
+    composite.employment_growth_rank_avg,
+    composite.connector_t,
+    composite.hub_t,
+    composite.profit_t,
+    composite.employment_t,
+    composite.profit_growth_t,
+    composite.employment_growth_t,
+    selection.composite_score,
+    selection.composite_rank,
+    selection.composite_reason,
+    selection.meets_composite,
+    selection.is_candidate
+from candidate_selection as selection
+join composite_indicators as composite using (fiscal_year, corporate_number)
+where selection.fiscal_year = $fiscal_year
+order by selection.prefecture_code, selection.composite_rank nulls last, selection.corporate_number
