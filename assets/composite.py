@@ -7,7 +7,7 @@ import dagster as dg
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report
 from pipeline.versions import PARENTS, code_version, data_version_of
-from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transaction
+from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
 
 
 @dg.asset(
@@ -25,6 +25,7 @@ def composite_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
     stated composite_reason, never a 0."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
+        con.execute(sql_for_year("composite_degrees", fiscal_year))
         with transaction(con):
             rows = replace_partition(con, "composite_indicators", "composite_indicators", fiscal_year)
         outcomes = fetch_rows(con, "composite_summary", fiscal_year=fiscal_year)

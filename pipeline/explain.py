@@ -35,9 +35,22 @@ def _rule_parts(firm: dict[str, Any], rule: dict[str, Any]) -> list[dict[str, An
         passed = value is not None and value >= threshold
         return {"test": name, "value": value, "threshold": threshold, "passed": passed}
 
-    return [
+    size = [
         part("sales_jpy ≥", firm["sales_jpy"], rule["min_sales_jpy"]),
         part("employees ≥", firm["employees"], rule["min_employees"]),
+    ]
+    if rule.get("selection") == "composite_top_n":
+        # Issue 8: the place among the size-passing firms is what the rule tests.
+        top_n = rule["top_n_per_prefecture"]
+        return size + [
+            {
+                "test": "composite top N ≤",
+                "value": firm["composite_rank"],
+                "threshold": top_n,
+                "passed": bool(firm["meets_composite"]),
+            }
+        ]
+    return size + [
         part("connector_degree ≥", firm["connector_degree"], rule["min_connector_degree"]),
         part("hub_degree ≥", firm["hub_degree"], rule["min_hub_degree"]),
     ]
@@ -96,6 +109,13 @@ def _degree(value: Any) -> str:
     return "null（分母が0）" if value is None else f"{value:.6f}"
 
 
+def _composite(firm: dict[str, Any]) -> str:
+    if firm["composite_score"] is None:
+        return f"なし（{firm['composite_reason']}）"
+    top = "、上位N内" if firm["meets_composite"] else ""
+    return f"{firm['composite_score']:.2f}（県内 {firm['composite_rank']} 位{top}）"
+
+
 def render_text(answer: dict[str, Any]) -> str:
     """The explanation as lines a person reads."""
     number, year = answer["corporate_number"], answer["fiscal_year"]
@@ -130,7 +150,10 @@ def render_text(answer: dict[str, Any]) -> str:
         f"（{pref['firms']:,} 社、候補 {pref['candidates']:,} 社）",
         f"  コネクター度 {_degree(firm['connector_degree'])}（県内 {firm['connector_rank'] or '—'} 位）、"
         f"ハブ度 {_degree(firm['hub_degree'])}（県内 {firm['hub_rank'] or '—'} 位）",
-        "  選定ルール（size and (connector or hub)）:",
+        f"  総合評価点 {_composite(firm)}",
+        "  選定ルール（size and (connector or hub)）:"
+        if answer["rule"].get("selection") != "composite_top_n"
+        else "  選定ルール（size and composite top N）:",
     ]
     for part in answer["rule_parts"]:
         mark = "合格 PASS" if part["passed"] else "不合格 FAIL"

@@ -63,6 +63,7 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
     "block_degrees": _INDICATOR_SOURCES,
     "composite_indicators": (
         "assets/composite.py",
+        "sql/composite_degrees.sql",
         "sql/composite_indicators.sql",
         "sql/composite_summary.sql",
     ),

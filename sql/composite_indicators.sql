@@ -1,6 +1,8 @@
 -- Issue 8: the six indicators of the 地域未来牽引企業 composite score (METI, FY2019 method), their
 -- ranks within the prefecture and the T-scores (偏差値) of those ranks. The weights are the
--- rule's, so the weighted sum is taken in sql/candidate_selection.sql.
+-- rule's, so the weighted sum is taken in sql/candidate_selection.sql. Reads the temp view
+-- composite_degrees (prefecture_code, corporate_number and the two degrees: firm_degrees' for
+-- the pipeline, the adjusted ones for `assess`) and the year's staged firms.
 --   connector_degree, hub_degree                 as firm_degrees has them
 --   profit_contribution_jpy    = mean of operating_profit_jpy_y0..y2
 --   employment_contribution    = mean of employees_y0..y2
@@ -23,9 +25,9 @@ with firms as (
         staged.employees_y0 as e0,
         staged.employees_y1 as e1,
         staged.employees_y2 as e2
-    from firm_degrees as degrees
-    join staged_firms as staged using (fiscal_year, corporate_number)
-    where degrees.fiscal_year = $fiscal_year
+    from composite_degrees as degrees
+    join staged_firms as staged
+        on staged.fiscal_year = $fiscal_year and staged.corporate_number = degrees.corporate_number
 ),
 
 indicators as (
@@ -61,25 +63,27 @@ scored as (
     select * from indicators where composite_reason is null
 ),
 
--- Twice the average rank: 2 × RANK() + (ties − 1), a whole number.
+-- Twice the average rank, a whole number: RANK() (1 + the firms above) plus the count up to and
+-- including the tied (the firms above + the ties), over one sorted window per indicator.
 ranked as (
     select
         *,
         count(*) over prefecture as scored_firms,
-        2 * rank() over (partition by prefecture_code order by connector_degree desc)
-        + count(*) over (partition by prefecture_code, connector_degree) - 1 as connector_rank2,
-        2 * rank() over (partition by prefecture_code order by hub_degree desc)
-        + count(*) over (partition by prefecture_code, hub_degree) - 1 as hub_rank2,
-        2 * rank() over (partition by prefecture_code order by profit_contribution_jpy desc)
-        + count(*) over (partition by prefecture_code, profit_contribution_jpy) - 1 as profit_rank2,
-        2 * rank() over (partition by prefecture_code order by employment_contribution desc)
-        + count(*) over (partition by prefecture_code, employment_contribution) - 1 as employment_rank2,
-        2 * rank() over (partition by prefecture_code order by profit_growth desc)
-        + count(*) over (partition by prefecture_code, profit_growth) - 1 as profit_growth_rank2,
-        2 * rank() over (partition by prefecture_code order by employment_growth desc)
-        + count(*) over (partition by prefecture_code, employment_growth) - 1 as employment_growth_rank2
+        rank() over by_connector + count(*) over by_connector as connector_rank2,
+        rank() over by_hub + count(*) over by_hub as hub_rank2,
+        rank() over by_profit + count(*) over by_profit as profit_rank2,
+        rank() over by_employment + count(*) over by_employment as employment_rank2,
+        rank() over by_profit_growth + count(*) over by_profit_growth as profit_growth_rank2,
+        rank() over by_employment_growth + count(*) over by_employment_growth as employment_growth_rank2
     from scored
-    window prefecture as (partition by prefecture_code)
+    window
+        prefecture as (partition by prefecture_code),
+        by_connector as (partition by prefecture_code order by connector_degree desc),
+        by_hub as (partition by prefecture_code order by hub_degree desc),
+        by_profit as (partition by prefecture_code order by profit_contribution_jpy desc),
+        by_employment as (partition by prefecture_code order by employment_contribution desc),
+        by_profit_growth as (partition by prefecture_code order by profit_growth desc),
+        by_employment_growth as (partition by prefecture_code order by employment_growth desc)
 ),
 
 -- SD of ranks r = k/2 from exact integer sums; see rank_sd in macros.sql.

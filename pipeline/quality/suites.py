@@ -151,7 +151,7 @@ def _firm_degrees(ctx: SuiteContext) -> list[Any]:
 def _rule_violations(ctx: SuiteContext) -> str:
     r = ctx.rule
     excluded = ", ".join(sql_literal(c) for c in r["excluded_size_classes"])
-    if r["selection"] == "composite_top_n":
+    if r.get("selection") == "composite_top_n":
         picked = "(composite_rank is not null and meets_composite)"
     else:
         picked = (

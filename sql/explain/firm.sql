@@ -21,6 +21,10 @@ select
     selection.meets_connector,
     selection.meets_hub,
     selection.is_candidate,
+    selection.composite_score,
+    selection.composite_rank,
+    selection.composite_reason,
+    selection.meets_composite,
     staged.source_file,
     staged.row_number
 from candidate_selection as selection

@@ -122,7 +122,7 @@ SUITE_CORRUPTIONS = {
         "prefecture_code",
     ),
     "staged_transactions": (
-        f"update checked_transactions set amount_jpy = 0 where supplier_key = {cn(2)}",
+        f"update checked_transactions set amount_jpy = -1 where supplier_key = {cn(2)}",
         "expect_column_values_to_be_between",
         "amount_jpy",
     ),
@@ -160,6 +160,13 @@ SUITE_CORRUPTIONS = {
         f"update block_degrees set block_hub_degree = -0.1 where corporate_number = '{cn(5)}'",
         "expect_column_values_to_be_between",
         "block_hub_degree",
+    ),
+    "composite_indicators": (
+        # A firm without T-scores loses its reason: a null score would go unexplained.
+        f"update composite_indicators set composite_reason = null, connector_t = null "
+        f"where corporate_number = '{cn(1)}'",
+        "unexpected_rows_expectation",
+        None,
     ),
     "prefecture_kpis": (
         "delete from prefecture_kpis where prefecture_code = '47'",
@@ -252,6 +259,10 @@ CHECK_CORRUPTIONS = {
     ("quarantined_transactions", "quarantine_within_tolerance"): (
         f"insert into quarantined_transactions values ({YEAR}, 'transactions.csv', 9, 'invalid_amount', "
         "'{}', 0)"
+    ),
+    ("staged_transactions", "estimates_reconcile_to_sales"): (
+        # Supplier 2's stated rows, flagged as estimates, no longer add up to its domestic sales.
+        f"update checked_transactions set amount_estimated = true where supplier_key = {cn(2)}"
     ),
     ("firm_flows", "out_of_prefecture_sales_conserved"): (
         "update firm_flows set out_of_prefecture_sales_jpy = out_of_prefecture_sales_jpy + 1 "
