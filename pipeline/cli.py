@@ -317,6 +317,9 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("username")
     actions.add_parser("list", help="every account, with its role and state")
     a.set_defaults(handler=accounts)
+    from pipeline import assess
+
+    assess.add_parser(sub)
     return p
 
 

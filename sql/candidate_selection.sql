@@ -18,16 +18,11 @@ tests as (
         not list_contains($excluded_size_classes, classes.size_class) as meets_size_class,
         coalesce(degrees.connector_degree >= $min_connector_degree, false) as meets_connector,
         coalesce(degrees.hub_degree >= $min_hub_degree, false) as meets_hub,
-        (
-            $weight_connector_degree * composite.connector_t
-            + $weight_hub_degree * composite.hub_t
-            + $weight_profit_contribution * composite.profit_t
-            + $weight_employment_contribution * composite.employment_t
-            + $weight_profit_growth * composite.profit_growth_t
-            + $weight_employment_growth * composite.employment_growth_t
-        ) / (
-            $weight_connector_degree + $weight_hub_degree + $weight_profit_contribution
-            + $weight_employment_contribution + $weight_profit_growth + $weight_employment_growth
+        weighted_t_score(
+            $weight_connector_degree, $weight_hub_degree, $weight_profit_contribution,
+            $weight_employment_contribution, $weight_profit_growth, $weight_employment_growth,
+            composite.connector_t, composite.hub_t, composite.profit_t,
+            composite.employment_t, composite.profit_growth_t, composite.employment_growth_t
         ) as composite_score,
         composite.composite_reason
     from degrees

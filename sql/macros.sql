@@ -80,3 +80,14 @@ create or replace temp macro rank_sd(sum_k_squared, n) as (
 create or replace temp macro t_score(k, n, sd) as (
     case when k is null then null when sd > 0 then 50 + 10 * ((n + 1) - k) / (2 * sd) else 50.0 end
 );
+
+-- The composite score: the weighted mean of the six T-scores (weights: the rule's).
+create or replace temp macro weighted_t_score(
+    w_connector, w_hub, w_profit, w_employment, w_profit_growth, w_employment_growth,
+    t_connector, t_hub, t_profit, t_employment, t_profit_growth, t_employment_growth
+) as (
+    (
+        w_connector * t_connector + w_hub * t_hub + w_profit * t_profit + w_employment * t_employment
+        + w_profit_growth * t_profit_growth + w_employment_growth * t_employment_growth
+    ) / (w_connector + w_hub + w_profit + w_employment + w_profit_growth + w_employment_growth)
+);
