@@ -52,8 +52,8 @@ def stage(
 ) -> StagingOutcome:
     """Check every raw row of a file once: the checked table keeps every row with its reason
     (the staged view shows those without one), and the quarantine gets the raw values.
-    `later_checks` are SQL updates run in order on the checked rows (more reasons among the
-    rows still unmarked, then any fill-in); `params` are the checks' own parameters."""
+    `later_checks` are SQL statements run in order in the same transaction: more reasons among
+    the rows still unmarked, then any fill-in and records; `params` are their parameters."""
     rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
     if not rows:
         raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
@@ -187,9 +187,6 @@ def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, wa
     fiscal_year = fiscal_year_of(context)
     later = ("transaction_repeats", "estimate_amounts") if config.estimating else ("transaction_repeats",)
     with warehouse.connect() as con:
-        with transaction(con):
-            con.execute("delete from amount_rules where fiscal_year = ?", [fiscal_year])
-            run_sql(con, "record_amount_rule", fiscal_year=fiscal_year, rule=config.as_json())
         outcome = stage(
             con,
             TRANSACTIONS,
@@ -197,8 +194,12 @@ def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, wa
             "transaction_checks",
             "checked_transactions",
             "quarantined_transactions",
-            later_checks=later,
-            params={"estimate_amounts": config.estimating, "estimate_beta": config.estimate_beta},
+            later_checks=(*later, "forget_amount_rule", "record_amount_rule"),
+            params={
+                "estimate_amounts": config.estimating,
+                "estimate_beta": config.estimate_beta,
+                "amount_rule": config.as_json(),
+            },
         )
         total = partition_total(con, "checked_transactions", "amount_jpy", fiscal_year, staged=True)
         estimates = _estimate_metadata(con, fiscal_year, config)

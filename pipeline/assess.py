@@ -457,6 +457,10 @@ def _check_warehouse_is_published(
         differences.append("its input files")
     if publication.manifest.get("rule") != rule:
         differences.append("its rule")
+    amounts = run_sql(con, "amount_rule", fiscal_year=fiscal_year).fetchall()
+    published_amounts = publication.manifest.get("amounts", {}).get("rule")
+    if published_amounts is not None and (not amounts or json.loads(amounts[0][0]) != published_amounts):
+        differences.append("its amount rule")
     if differences:
         raise AssessmentError(
             f"the warehouse's fiscal year {fiscal_year} is not the live publication "

@@ -15,12 +15,12 @@ class CompositeWeights(dg.Config):
     """Weights of the composite score's six T-scores (issue 8); defaults are METI's FY2019
     地域未来牽引企業 method. The score is Σ weight × T ÷ Σ weight, so only their ratios matter."""
 
-    connector_degree: float = Field(default=0.15, ge=0)
-    hub_degree: float = Field(default=0.15, ge=0)
-    profit_contribution: float = Field(default=0.15, ge=0)
-    employment_contribution: float = Field(default=0.15, ge=0)
-    profit_growth: float = Field(default=0.20, ge=0)
-    employment_growth: float = Field(default=0.20, ge=0)
+    connector_degree: float = Field(default=0.15, ge=0, allow_inf_nan=False)
+    hub_degree: float = Field(default=0.15, ge=0, allow_inf_nan=False)
+    profit_contribution: float = Field(default=0.15, ge=0, allow_inf_nan=False)
+    employment_contribution: float = Field(default=0.15, ge=0, allow_inf_nan=False)
+    profit_growth: float = Field(default=0.20, ge=0, allow_inf_nan=False)
+    employment_growth: float = Field(default=0.20, ge=0, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _some_weight(self) -> CompositeWeights:
@@ -37,8 +37,8 @@ class SelectionRule(dg.Config):
 
     min_sales_jpy: int = 1_000_000_000
     min_employees: int = 20
-    min_connector_degree: float = 0.001
-    min_hub_degree: float = 0.001
+    min_connector_degree: float = Field(default=0.001, allow_inf_nan=False)
+    min_hub_degree: float = Field(default=0.001, allow_inf_nan=False)
     excluded_size_classes: list[str] = []
     selection: Literal["thresholds", "composite_top_n"] = "thresholds"
     top_n_per_prefecture: int = Field(default=10, ge=1)

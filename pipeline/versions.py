@@ -38,6 +38,7 @@ _TRANSACTION_STAGING = (
     "sql/transaction_repeats.sql",
     "sql/estimate_amounts.sql",
     "sql/estimated_amounts.sql",
+    "sql/forget_amount_rule.sql",
     "sql/record_amount_rule.sql",
     "pipeline/amounts.py",
 )
@@ -91,6 +92,9 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "assets/publication.py",
         "pipeline/publication.py",
         "pipeline/manifest.py",
+        "pipeline/amounts.py",
+        "sql/amount_rule.sql",
+        "sql/estimated_amounts.sql",
         "sql/manifest_estimated_shares.sql",
     ),
 }

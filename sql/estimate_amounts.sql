@@ -1,10 +1,14 @@
 -- Issue 8, amount_mode 'estimate': each staged row without an amount gets an estimate. A
 -- supplier's domestic sales (sales_jpy − export_sales_jpy), less the amounts its rows state,
--- are apportioned over its customers without an amount in proportion to customer sales^β
--- (equally when every such weight is 0). Yen are whole: each row gets the step of the floored
--- cumulative share, in customer order, so the estimates add up to the remainder exactly.
--- Stated amounts are never touched. A supplier whose stated amounts already reach its
--- domestic sales has nothing left: its estimates are 0 yen (reported by the staging asset).
+-- are apportioned over its customers without an amount in proportion to customer sales^β.
+-- Exact integers throughout, so the estimates are never negative, add up to the remainder to
+-- the yen and come out the same on any machine: the weights are the customers' sales for β = 1,
+-- otherwise (sales / the supplier's reference customer)^β scaled to 2^40 and rounded (the
+-- reference is the largest customer for β > 0, the smallest with sales for β < 0, so no weight
+-- overflows); in 法人番号 order each row gets the step of remainder × cumulative weight ÷ total
+-- weight, floored. A customer without sales weighs 0 (1 for β = 0); where every weight is 0 the
+-- remainder is split equally. Stated amounts are never touched. A supplier whose stated amounts
+-- already reach its domestic sales has nothing left: its estimates are 0 yen.
 update checked_transactions as checked
 set amount_jpy = estimates.amount_jpy
 from (
@@ -37,29 +41,41 @@ from (
         having bool_or(staged.amount_estimated)
     ),
 
-    weighted as (
+    customers as (
         select
             staged.row_number,
             staged.supplier_key,
             staged.customer_key,
             remainders.remainder_jpy,
-            pow(cast(customer.sales_jpy as double), $estimate_beta) as size_weight
+            customer.sales_jpy,
+            max(customer.sales_jpy) over supplier as largest_sales_jpy,
+            min(customer.sales_jpy) filter (where customer.sales_jpy > 0) over supplier as smallest_sales_jpy
         from staged
         join remainders using (supplier_key)
         join firms as customer on customer.firm_key = staged.customer_key
         where staged.amount_estimated
+        window supplier as (partition by staged.supplier_key)
+    ),
+
+    sized as (
+        select
+            *,
+            case
+                when $estimate_beta = 1 then cast(sales_jpy as hugeint)
+                when sales_jpy = 0 then case when $estimate_beta = 0 then 1099511627776 else 0 end
+                else cast(round(1099511627776 * exp($estimate_beta * (
+                    ln(sales_jpy)
+                    - ln(case when $estimate_beta > 0 then largest_sales_jpy else smallest_sales_jpy end)
+                ))) as hugeint)
+            end as size_weight
+        from customers
     ),
 
     weights as (
         select
             *,
-            -- 0^β for β ≤ 0 is not a size; every weight 0 means no size to go by.
-            case
-                when sum(size_weight) over supplier > 0 and isfinite(sum(size_weight) over supplier)
-                    then size_weight
-                else 1
-            end as weight
-        from weighted
+            case when sum(size_weight) over supplier > 0 then size_weight else 1 end as weight
+        from sized
         window supplier as (partition by supplier_key)
     ),
 
@@ -68,14 +84,7 @@ from (
             row_number,
             supplier_key,
             customer_key,
-            case
-                when row_number() over ordered = count(*) over supplier then remainder_jpy
-                else least(
-                    remainder_jpy,
-                    cast(floor(remainder_jpy * (sum(weight) over ordered / sum(weight) over supplier))
-                        as bigint)
-                )
-            end as cumulative_jpy
+            remainder_jpy * sum(weight) over ordered // sum(weight) over supplier as cumulative_jpy
         from weights
         window
             supplier as (partition by supplier_key),
@@ -87,9 +96,9 @@ from (
 
     select
         row_number,
-        cumulative_jpy - coalesce(
+        cast(cumulative_jpy - coalesce(
             lag(cumulative_jpy) over (partition by supplier_key order by customer_key), 0
-        ) as amount_jpy
+        ) as bigint) as amount_jpy
     from cumulative
 ) as estimates
 where checked.fiscal_year = $fiscal_year

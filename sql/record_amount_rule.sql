@@ -1,2 +1,3 @@
--- How the year's amounts were read (issue 8), as canonical JSON.
-insert into amount_rules select $fiscal_year, $rule
+-- How the year's amounts were read (issue 8), as canonical JSON; run inside staging's transaction
+-- after sql/forget_amount_rule.sql, so that the rule recorded is the one the rows were made with.
+insert into amount_rules select $fiscal_year, $amount_rule

@@ -182,3 +182,38 @@ def test_estimate_mode_still_quarantines_bad_amounts_and_repeats(pipeline):
     }
     # Supplier 5 keeps one estimated row, which takes all 450.
     assert staged_amounts(run)[cn(5), cn(2)] == (450, True)
+
+
+def _estimate_at_scale(path, threads: int, beta: float) -> list[tuple]:
+    """sql/estimate_amounts.sql over 3 suppliers × 6,000 customers (a third without sales)."""
+    from pipeline.warehouse import Warehouse, run_sql
+
+    with Warehouse(path=str(path), threads=threads).connect() as con:
+        con.execute(
+            "insert into checked_firms (fiscal_year, row_number, corporate_number, sales_jpy, "
+            "export_sales_jpy) select 2025, i, cast(1000000000000 + i as varchar), "
+            "case when i <= 3 then 9999999999 when i % 3 = 0 then 0 else (i * 7919) % 100000 end, 0 "
+            "from range(1, 6004) as t(i)"
+        )
+        con.execute(
+            "insert into checked_transactions (fiscal_year, row_number, supplier_key, customer_key, "
+            "amount_jpy, amount_estimated) select 2025, row_number() over (order by s, c), "
+            "1000000000000 + s, 1000000000000 + c, "
+            "case when c % 7 = 0 then 1000 end, c % 7 <> 0 "
+            "from range(1, 4) as a(s), range(4, 6004) as b(c)"
+        )
+        run_sql(con, "estimate_amounts", fiscal_year=2025, estimate_beta=beta)
+        return con.execute(
+            "select supplier_key, customer_key, amount_jpy from checked_transactions order by all"
+        ).fetchall()
+
+
+@pytest.mark.parametrize("beta", [0.5, -0.7, 2.5])
+def test_estimates_are_exact_whatever_beta_and_thread_count(tmp_path, beta):
+    one = _estimate_at_scale(tmp_path / "one.duckdb", 1, beta)
+    four = _estimate_at_scale(tmp_path / "four.duckdb", 4, beta)
+    assert one == four  # byte-identical whatever the machine's cores
+    assert min(amount for _, _, amount in one) >= 0
+    # Each supplier's stated ¥1,000 rows plus its estimates make its sales (no exports) exactly.
+    for supplier in range(1, 4):
+        assert sum(a for s, _, a in one if s == 1000000000000 + supplier) == 9_999_999_999

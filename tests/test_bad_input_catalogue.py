@@ -26,7 +26,8 @@ GOOD_SALES = [sale(1, 2, 1_000)]
 
 
 def line(n: int, name: str = "A") -> str:
-    return f"{cn(n)},{name},13,E,5000000000,100,,,\n"  # every column of FIRMS, optional ones empty
+    optional = "," * (len(FIRMS.optional) - 1)
+    return f"{cn(n)},{name},13,E,5000000000,100,{optional}\n"  # every column of FIRMS, optional ones empty
 
 
 def full_width(text: str) -> str:

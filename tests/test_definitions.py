@@ -24,6 +24,7 @@ STAGES = [
     "block_degrees",
     "prefecture_totals",
     "firm_degrees",
+    "composite_indicators",
     "candidate_selection",
     "prefecture_kpis",
     "publication_draft",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.contract import CANDIDATE_COLUMNS, FIRM_DEGREE_COLUMNS, INDICATOR_COLUMNS
+from pipeline.contract import CANDIDATE_COLUMNS, COMPOSITE_COLUMNS, FIRM_DEGREE_COLUMNS, INDICATOR_COLUMNS
 from pipeline.sample import write_sample
 from tests.conftest import YEAR, Pipeline, cli, paths_under
 
@@ -85,7 +85,7 @@ def test_published_columns_are_the_contracts_in_order_then_the_extension(sample_
     for name, contract in (("national_candidates", CANDIDATE_COLUMNS), ("firm_degrees", FIRM_DEGREE_COLUMNS)):
         columns = tuple(run.parquet(name)[0])
         assert columns[: len(contract)] == contract, name
-        assert columns[len(contract) :] == INDICATOR_COLUMNS, name
+        assert columns[len(contract) :] == INDICATOR_COLUMNS + COMPOSITE_COLUMNS, name
 
 
 def test_published_rows_are_sorted_as_the_contract_says(sample_run):
