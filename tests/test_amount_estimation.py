@@ -217,3 +217,29 @@ def test_estimates_are_exact_whatever_beta_and_thread_count(tmp_path, beta):
     # Each supplier's stated ¥1,000 rows plus its estimates make its sales (no exports) exactly.
     for supplier in range(1, 4):
         assert sum(a for s, _, a in one if s == 1000000000000 + supplier) == 9_999_999_999
+
+
+def test_a_partner_list_sample_publishes_from_the_command_line(tmp_path):
+    """`sample --no-amounts` then `run --amount-mode estimate`, as a user would run them."""
+    import duckdb
+
+    from tests.conftest import cli, paths_under
+
+    paths = paths_under(tmp_path)
+    wrote = cli(paths, "sample", "--size", "tiny", "--no-amounts")
+    assert wrote.returncode == 0, wrote.stderr
+    ran = cli(paths, "run", "--amount-mode", "estimate")
+    assert ran.returncode == 0, ran.stderr
+    manifest = json.loads((paths.marts_dir / "2025" / "manifest.json").read_text(encoding="utf-8"))
+    amounts = manifest["amounts"]
+    assert amounts["estimated_rows"] == manifest["rows_per_stage"]["staged_transactions"] > 0
+    assert amounts["estimated_share_of_staged_jpy"] == 1.0
+    with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
+        off = con.execute(
+            "with sold as (select supplier_corporate_number as n, sum(amount_jpy) as yen "
+            "from staged_transactions group by 1) "
+            "select count(*) from sold join staged_firms as f on f.corporate_number = sold.n "
+            "where sold.yen <> f.sales_jpy - f.export_sales_jpy"
+        ).fetchone()[0]
+    assert off == 0  # every supplier's estimates add up to its domestic sales exactly
+    assert (paths.marts_dir / "2025" / "national_candidates.csv").is_file()
