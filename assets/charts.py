@@ -1,11 +1,12 @@
 """Charts: a connector × hub scatter per prefecture, drawn into the draft publication."""
 
 import json
+import os
 
 import dagster as dg
 import numpy as np
 
-from pipeline.charts import PrefectureFirms, draw_all, is_png
+from pipeline.charts import PrefectureFirms, draw_in_parallel, is_png
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.prefectures import PREFECTURES
 from pipeline.progress import report
@@ -50,12 +51,12 @@ def prefecture_charts(context: dg.AssetExecutionContext, folders: DataFolders, w
     connector, hub = _column(points, "connector_degree"), _column(points, "hub_degree")
     candidate = np.asarray(np.ma.filled(points["is_candidate"], False), dtype=bool)
     thresholds = (rule["min_connector_degree"], rule["min_hub_degree"])
-    firms = (
+    firms = [
         PrefectureFirms(p.code, p.name, connector[start:end], hub[start:end], candidate[start:end])
         for p in PREFECTURES
         for start, end in [(np.searchsorted(codes, p.code, "left"), np.searchsorted(codes, p.code, "right"))]
-    )
-    hidden = draw_all(firms, fiscal_year, thresholds, folder)
+    ]
+    hidden = draw_in_parallel(firms, fiscal_year, thresholds, folder, workers=min(os.cpu_count() or 1, 4))
     broken = [p.code for p in PREFECTURES if not is_png(folder / f"{p.code}.png")]
     report(context, f"{'charts':<20} {len(PREFECTURES) - len(broken)} prefecture charts drawn")
     yield dg.MaterializeResult(

@@ -29,17 +29,31 @@ create or replace temp macro parse_integer(s) as (
 );
 
 -- An integer that may be negative (operating profit): a leading minus, or △ / ▲ as Japanese
--- accounts write losses, then what parse_integer reads; otherwise null.
+-- accounts write losses, then what parse_integer reads; otherwise null. Integer-typed columns
+-- (Parquet) and plain digits take the short paths, as in parse_integer.
 create or replace temp macro parse_signed_integer(s) as (
     case
+        when typeof(s) in (
+            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
+        ) then try_cast(s as bigint)
+        when regexp_full_match(cast(s as varchar), '-?[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_matches(ascii_text(s), '^[-−△▲]')
             then -parse_integer(regexp_replace(ascii_text(s), '^[-−△▲]\s*', ''))
         else parse_integer(s)
     end
 );
 
--- A cell with nothing in it: null, or only spaces.
-create or replace temp macro is_blank(s) as (nullif(ascii_text(s), '') is null);
+-- A cell with nothing in it: null, or only spaces. An integer-typed column is blank only when null.
+create or replace temp macro is_blank(s) as (
+    case
+        when typeof(s) in (
+            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
+        ) then s is null
+        else nullif(ascii_text(s), '') is null
+    end
+);
 
 -- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.
 create or replace temp macro is_corporate_number(s) as (

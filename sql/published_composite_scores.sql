@@ -1,10 +1,10 @@
 -- Issue 8: every staged firm's composite score with its working — the six indicators, their
--- average ranks and T-scores in the prefecture, the weights in force — for anyone to recompute.
+-- average ranks and T-scores in the prefecture — for anyone to recompute with the weights in
+-- rule.json. Names and the selection's outcome are in firm_degrees, by corporate_number.
 select
     selection.fiscal_year,
     selection.prefecture_code,
     selection.corporate_number,
-    selection.name,
     selection.connector_degree,
     selection.hub_degree,
     composite.profit_contribution_jpy,
@@ -26,10 +26,8 @@ select
     composite.employment_growth_t,
     selection.composite_score,
     selection.composite_rank,
-    selection.composite_reason,
-    selection.meets_composite,
-    selection.is_candidate
+    selection.composite_reason
 from candidate_selection as selection
 join composite_indicators as composite using (fiscal_year, corporate_number)
 where selection.fiscal_year = $fiscal_year
-order by selection.prefecture_code, selection.composite_rank nulls last, selection.corporate_number
+order by selection.prefecture_code, selection.corporate_number

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.charts import DENSITY_ABOVE, PrefectureFirms, draw_all, is_png
+from pipeline.charts import DENSITY_ABOVE, PrefectureFirms, draw_all, draw_in_parallel, is_png
 
 
 def test_charts_for_few_many_and_no_firms(tmp_path):
@@ -24,3 +24,24 @@ def test_charts_for_few_many_and_no_firms(tmp_path):
     assert (tmp_path / "13.png").stat().st_size > (tmp_path / "47.png").stat().st_size
     (tmp_path / "broken.png").write_bytes((tmp_path / "13.png").read_bytes()[:-20])
     assert not is_png(tmp_path / "broken.png")
+
+
+def test_charts_drawn_in_worker_processes_are_the_same_files(tmp_path):
+    rng = np.random.default_rng(2)
+    firms = [
+        PrefectureFirms(code, name, rng.lognormal(-8, 2, n), rng.lognormal(-8, 2, n), rng.random(n) < 0.05)
+        for code, name, n in (
+            ("01", "北海道", 40),
+            ("13", "東京都", DENSITY_ABOVE + 500),
+            ("27", "大阪府", 300),
+        )
+    ]
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "shared").mkdir()
+    alone = draw_all(firms, 2025, (0.001, 0.001), tmp_path / "alone")
+    shared = draw_in_parallel(firms, 2025, (0.001, 0.001), tmp_path / "shared", workers=2)
+    assert shared == alone
+    for code in ("01", "13", "27"):
+        assert (tmp_path / "shared" / f"{code}.png").read_bytes() == (
+            tmp_path / "alone" / f"{code}.png"
+        ).read_bytes()
