@@ -70,8 +70,8 @@ def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
     firm_flows plus the transactions that cross a prefecture line."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
-        flows = sql_for_year("inter_prefecture_flows", fiscal_year)
-        con.execute(f"create or replace temp table inter_prefecture_flows as {flows}")
+        crossings = sql_for_year("block_crossings", fiscal_year)
+        con.execute(f"create or replace temp table block_crossings as {crossings}")
         with transaction(con):
             indicators = replace_partition(con, "firm_indicators", "firm_indicators", fiscal_year)
             blocks = replace_partition(con, "block_degrees", "block_degrees", fiscal_year)

@@ -26,7 +26,7 @@ _SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
 
 _INDICATOR_SOURCES = (
     "assets/indicators.py",
-    "sql/inter_prefecture_flows.sql",
+    "sql/block_crossings.sql",
     "sql/firm_indicators.sql",
     "sql/block_degrees.sql",
     "pipeline/blocks.py",

@@ -4,8 +4,8 @@
 -- in_block_purchases_jpy = purchases from suppliers inside the block;
 -- each degree = the firm's amount ÷ the block's total (null where that is 0), ranked with
 -- RANK() within the block. Fukui's firms are in both 北陸 and 近畿, with a degree in each.
--- Within-prefecture amounts come from firm_flows; inter_prefecture_flows (a temp table)
--- holds the rest by counterpart prefecture.
+-- Within-prefecture amounts come from firm_flows; block_crossings (a temp table) holds the
+-- amounts that cross a prefecture line, per block and firm.
 with firms as (
     select
         corporate_number,
@@ -23,24 +23,6 @@ members as (
     join blocks using (prefecture_code)
 ),
 
-crossing as (
-    select
-        members.block_code,
-        members.corporate_number,
-        coalesce(sum(flows.amount_jpy) filter (
-            where flows.direction = 'sales' and inside.prefecture_code is null
-        ), 0) as sales_out_of_block,
-        coalesce(sum(flows.amount_jpy) filter (
-            where flows.direction = 'purchases' and inside.prefecture_code is not null
-        ), 0) as purchases_from_the_block
-    from members
-    join inter_prefecture_flows as flows using (firm_key)
-    left join blocks as inside
-        on inside.block_code = members.block_code
-        and cast(inside.prefecture_code as utinyint) = flows.counterpart
-    group by members.block_code, members.corporate_number
-),
-
 per_firm as (
     select
         members.block_code,
@@ -52,7 +34,7 @@ per_firm as (
         coalesce(crossing.purchases_from_the_block, 0) + members.in_prefecture_purchases_jpy
             as in_block_purchases_jpy
     from members
-    left join crossing using (block_code, corporate_number)
+    left join block_crossings as crossing using (block_code, firm_key)
 ),
 
 degrees as (

@@ -1,6 +1,6 @@
--- Issue 8: every staged firm's composite score with its working — the six indicators, their
+-- Issue 8: every scored firm's composite score with its working — the six indicators, their
 -- average ranks and T-scores in the prefecture — for anyone to recompute with the weights in
--- rule.json. Names and the selection's outcome are in firm_degrees, by corporate_number.
+-- rule.json. Names, the selection's outcome and why a firm has no score are in firm_degrees.
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -25,9 +25,8 @@ select
     composite.profit_growth_t,
     composite.employment_growth_t,
     selection.composite_score,
-    selection.composite_rank,
-    selection.composite_reason
+    selection.composite_rank
 from candidate_selection as selection
 join composite_indicators as composite using (fiscal_year, corporate_number)
-where selection.fiscal_year = $fiscal_year
+where selection.fiscal_year = $fiscal_year and selection.composite_reason is null
 order by selection.prefecture_code, selection.corporate_number
