@@ -132,10 +132,12 @@ def run(args: argparse.Namespace) -> int:
     job = build_definitions(paths).resolve_job_def(JOB_NAME)
     progress = logging.getLogger("pipeline.progress")
     progress.setLevel(logging.INFO)
-    rule = _rule_options(args)
-    rule_json = SelectionRule(**rule).as_json()
-    amounts = _amount_options(args)
-    amounts_json = AmountRule(**amounts).as_json()
+    rule, amounts = _rule_options(args), _amount_options(args)
+    try:
+        rule_json, amounts_json = SelectionRule(**rule).as_json(), AmountRule(**amounts).as_json()
+    except ValueError as error:  # pydantic's ValidationError: say which option, not a traceback
+        print(f"error: the rule is not valid: {error}", file=sys.stderr)
+        return 2
     for year in years:
         plan = plan_refresh(paths, year, rule_json, force=args.force, amount_rule_json=amounts_json)
         if plan.up_to_date:

@@ -151,3 +151,15 @@ def test_weights_are_configuration(pipeline):
     hub_only = t_scores(RANKS["hub"])
     assert [firms[cn(i + 1)]["composite_score"] for i in range(4)] == pytest.approx(hub_only)
     assert [firms[cn(i + 1)]["composite_rank"] for i in range(4)] == [2, 2, 1, 4]
+
+
+def test_a_rule_that_cannot_be_is_refused_with_its_reason(tmp_path):
+    from tests.conftest import cli, paths_under
+
+    paths = paths_under(tmp_path)
+    (paths.raw_dir / "2025").mkdir(parents=True)
+    ran = cli(paths, "run", "--selection", "composite_top_n", "--top-n", "0")
+    assert ran.returncode == 2
+    assert "top_n_per_prefecture" in ran.stderr and "Traceback" not in ran.stderr
+    ran = cli(paths, "run", "--weight", "profit_growth=inf")
+    assert ran.returncode == 2 and "profit_growth" in ran.stderr and "Traceback" not in ran.stderr
