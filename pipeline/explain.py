@@ -172,6 +172,7 @@ def render_text(answer: dict[str, Any]) -> str:
             counterparty = f"{row['counterparty']} {row['counterparty_name'] or ''}"
             lines.append(
                 f"    {counterparty}（{row['counterparty_prefecture_code']}）"
-                f" {_yen(row['amount_jpy'])}  [{row['source_file']} 行 {row['row_number']}]"
+                f" {_yen(row['amount_jpy'])}{'（推計 estimated）' if row['amount_estimated'] else ''}"
+                f"  [{row['source_file']} 行 {row['row_number']}]"
             )
     return "\n".join(lines)

@@ -243,3 +243,16 @@ def test_a_partner_list_sample_publishes_from_the_command_line(tmp_path):
         ).fetchone()[0]
     assert off == 0  # every supplier's estimates add up to its domestic sales exactly
     assert (paths.marts_dir / "2025" / "national_candidates.csv").is_file()
+
+
+def test_explain_marks_estimated_amounts(estimated):
+    from pipeline.explain import explain, render_text
+    from pipeline.warehouse import Warehouse
+
+    with Warehouse(path=str(estimated.paths.duckdb_path)).connect() as con:
+        answer = explain(con, cn(1), 2025)
+    sales = {r["counterparty"]: r for r in answer["largest_out_of_prefecture_sales"]}
+    assert sales[cn(3)]["amount_estimated"] is False  # stated ¥200
+    assert sales[cn(6)]["amount_estimated"] is True  # estimated ¥175
+    text = render_text(answer)
+    assert "¥175（推計 estimated）" in text and "¥200（推計" not in text

@@ -4,6 +4,7 @@ select
     firms.name as counterparty_name,
     customer_prefecture_code as counterparty_prefecture_code,
     amount_jpy,
+    transactions.amount_estimated,
     transactions.source_file,
     transactions.row_number
 from staged_transactions as transactions
