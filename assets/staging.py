@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 
 from assets.ingest import raw_table
-from pipeline.amounts import AmountRule
+from pipeline.amounts import AmountRule, estimate_summary
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report, yen
@@ -222,17 +222,18 @@ def _estimate_metadata(
     metadata: dict[str, Any] = {"amount rule": config.describe()}
     if not config.estimating:
         return metadata
-    rows, estimated, staged, suppliers, exhausted, zero = fetch_rows(
-        con, "estimated_amounts", fiscal_year=fiscal_year
-    )[0]
+    summary = estimate_summary(con, fiscal_year)
+    estimated, staged = summary["estimated_jpy"], summary["staged_jpy"]
     share = f"{estimated / staged:.2%}" if staged else "—"
     metadata.update(
         {
-            "estimated rows": rows,
+            "estimated rows": summary["estimated_rows"],
             "estimated yen": dg.MetadataValue.text(f"{yen(estimated)} ({share} of staged yen)"),
-            "suppliers with estimates": suppliers,
-            "suppliers whose stated amounts leave nothing to apportion": exhausted,
-            "estimates of 0 yen": zero,
+            "suppliers with estimates": summary["suppliers_estimated"],
+            "suppliers whose stated amounts leave nothing to apportion": summary[
+                "suppliers_without_remainder"
+            ],
+            "estimates of 0 yen": summary["zero_yen_estimates"],
         }
     )
     return metadata

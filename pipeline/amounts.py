@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Literal
+from typing import Any, Literal
 
 import dagster as dg
+import duckdb
 from pydantic import field_validator
+
+from pipeline.warehouse import fetch_records
 
 
 class AmountRule(dg.Config):
@@ -45,3 +48,10 @@ class AmountRule(dg.Config):
 
 
 DEFAULT_AMOUNT_RULE_JSON = AmountRule().as_json()
+
+
+def estimate_summary(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, Any]:
+    """What the estimate did in a fiscal year (sql/estimated_amounts.sql): estimated rows and
+    yen, all staged yen, suppliers with estimates, those left with nothing to apportion, and
+    the 0-yen estimates."""
+    return fetch_records(con, "estimated_amounts", fiscal_year=fiscal_year)[0]

@@ -37,12 +37,20 @@ from typing import Any
 import duckdb
 
 from pipeline.corporate_number import check_digit, is_valid
-from pipeline.explain import normalise_corporate_number
+from pipeline.explain import degree_text, normalise_corporate_number, threshold_test, yen_text
 from pipeline.input_files import InputFileError, detect_encoding
 from pipeline.manifest import MANIFEST
 from pipeline.rule import SelectionRule
 from pipeline.settings import Paths
-from pipeline.warehouse import Warehouse, run_sql, sql_for_year, sql_parameters, sql_text, transaction
+from pipeline.warehouse import (
+    Warehouse,
+    fetch_records,
+    run_sql,
+    sql_for_year,
+    sql_parameters,
+    sql_text,
+    transaction,
+)
 
 ASSESSMENTS = "assessments"
 AUDIT_LOG = "assessments.jsonl"
@@ -344,12 +352,7 @@ def composite_ranking(con: duckdb.DuckDBPyConnection, rule: dict[str, Any], keys
     indicators = sql_for_year("composite_indicators", keys["fiscal_year"])
     con.execute(f"create or replace temp table assess_composite as {indicators}")
     params = {**SelectionRule(**rule).sql_parameters(), **keys}
-    return _records(con, "assess/composite_ranking", **params)[0]
-
-
-def _threshold(test: str, value: Any, threshold: Any) -> dict[str, Any]:
-    passed = value is not None and value >= threshold
-    return {"test": test, "value": value, "threshold": threshold, "passed": passed}
+    return fetch_records(con, "assess/composite_ranking", **params)[0]
 
 
 def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
@@ -366,16 +369,16 @@ def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
     excluded = list(rule.get("excluded_size_classes") or [])
     size_class = figures.get("size_class")
     tests = [
-        _threshold("sales_jpy ≥", figures["sales_jpy"], rule["min_sales_jpy"]),
-        _threshold("employees ≥", figures["employees"], rule["min_employees"]),
+        threshold_test("sales_jpy ≥", figures["sales_jpy"], rule["min_sales_jpy"]),
+        threshold_test("employees ≥", figures["employees"], rule["min_employees"]),
         {
             "test": "size_class not in",
             "value": size_class,
             "threshold": excluded,
             "passed": size_class not in excluded,
         },
-        _threshold("connector_degree ≥", figures["connector_degree"], rule["min_connector_degree"]),
-        _threshold("hub_degree ≥", figures["hub_degree"], rule["min_hub_degree"]),
+        threshold_test("connector_degree ≥", figures["connector_degree"], rule["min_connector_degree"]),
+        threshold_test("hub_degree ≥", figures["hub_degree"], rule["min_hub_degree"]),
     ]
     sales, employees, size_class_test, connector, hub = (t["passed"] for t in tests)
     result: dict[str, Any] = {
@@ -417,12 +420,6 @@ def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
 
 
 # --- the assessment --------------------------------------------------------------------------
-
-
-def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
-    cursor = run_sql(con, name, **params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def live_publication(marts_dir: Path, fiscal_year: int) -> Publication:
@@ -470,7 +467,9 @@ def _check_warehouse_is_published(
 
 
 def _not_staged(con: duckdb.DuckDBPyConnection, number: str, fiscal_year: int) -> AssessmentError:
-    quarantined = _records(con, "explain/quarantined_firm", fiscal_year=fiscal_year, corporate_number=number)
+    quarantined = fetch_records(
+        con, "explain/quarantined_firm", fiscal_year=fiscal_year, corporate_number=number
+    )
     if quarantined:
         where = "; ".join(f"{q['source_file']} line {q['row_number']}: {q['reason']}" for q in quarantined)
         return AssessmentError(
@@ -524,11 +523,11 @@ def assess(
     rule = json.loads(recorded_rule[0][0])
     _check_warehouse_is_published(con, fiscal_year, rule, publication)
     rule = {**SelectionRule().model_dump(), **rule}  # a rule recorded before a field had its default
-    firms = _records(con, "assess/registered_firm", fiscal_year=fiscal_year, corporate_number=number)
+    firms = fetch_records(con, "assess/registered_firm", fiscal_year=fiscal_year, corporate_number=number)
     if not firms:
         raise _not_staged(con, number, fiscal_year)
     firm = firms[0]
-    vendor = _records(con, "assess/vendor_figures", fiscal_year=fiscal_year, corporate_number=number)
+    vendor = fetch_records(con, "assess/vendor_figures", fiscal_year=fiscal_year, corporate_number=number)
     if not vendor:
         raise AssessmentError(
             f"法人番号 {number} is staged but has no selection row for fiscal year {fiscal_year}; "
@@ -545,7 +544,7 @@ def assess(
     _load_evidence(con, evidence)
     run_sql(con, "assess/counterparties", **keys)
     run_sql(con, "assess/adjusted_degrees", **keys)
-    after = _records(con, "assess/adjusted_figures", **keys)[0]
+    after = fetch_records(con, "assess/adjusted_figures", **keys)[0]
     figures = {**after, **{k: firm[k] for k in ("sales_jpy", "employees", "size_class")}}
     figures["composite"] = composite_ranking(con, rule, keys)
     decision = verdict(rule, figures)
@@ -561,8 +560,8 @@ def assess(
         is_candidate=decision["is_candidate"],
     )
     (others_changed,) = run_sql(con, "assess/other_firms_changed", **keys).fetchone()
-    counterparties = _records(con, "assess/counterparty_changes", **keys)
-    resolved = _records(con, "assess/resolved_counterparties")
+    counterparties = fetch_records(con, "assess/counterparty_changes", **keys)
+    resolved = fetch_records(con, "assess/resolved_counterparties")
     mismatches = [
         {
             "line": c["line"],
@@ -646,14 +645,6 @@ def assess(
 # --- the summary -----------------------------------------------------------------------------
 
 
-def _yen(value: Any) -> str:
-    return "—" if value is None else f"¥{int(value):,}"
-
-
-def _degree(value: Any) -> str:
-    return "null（分母が0）" if value is None else f"{value:.6f}"
-
-
 def _rank(value: Any) -> str:
     return "—" if value is None else f"{value:,} 位"
 
@@ -668,9 +659,9 @@ def _figure(key: str, value: Any) -> str:
     if key == "composite_score":
         return "—" if value is None else f"{value:.2f}"
     if key.endswith("_jpy"):
-        return _yen(value)
+        return yen_text(value)
     if key.endswith("_degree"):
-        return _degree(value)
+        return degree_text(value)
     if key.endswith("_rank"):
         return _rank(value)
     return _yes_no(value)
@@ -705,11 +696,11 @@ def _verdict_text(assessment: dict[str, Any]) -> str:
 
 def _counterparty_line(row: dict[str, Any], group: str) -> str:
     if group == "evidence_only":
-        amount = _yen(row["evidence_amount_jpy"])
+        amount = yen_text(row["evidence_amount_jpy"])
     elif group == "vendor_only":
-        amount = _yen(row["vendor_amount_jpy"])
+        amount = yen_text(row["vendor_amount_jpy"])
     else:
-        amount = f"{_yen(row['vendor_amount_jpy'])} → {_yen(row['evidence_amount_jpy'])}"
+        amount = f"{yen_text(row['vendor_amount_jpy'])} → {yen_text(row['evidence_amount_jpy'])}"
     where = f"  [証憑 行 {row['line']}]" if row["line"] is not None else ""
     return (
         f"- {DIRECTION_NAMES[row['direction']]} {row['corporate_number']} {row['name'] or ''}"
@@ -731,8 +722,8 @@ def render_text(assessment: dict[str, Any]) -> str:
         "",
         f"- 本社所在地（head office, firm register）: {firm['prefecture_code']} {firm['prefecture_name']}"
         f"    産業（JSIC）: {firm['jsic_division']}    規模区分（size class）: {firm['size_class'] or '—'}",
-        f"- 売上高（sales）{_yen(firm['sales_jpy'])}、従業員（employees）{firm['employees']:,} 人、"
-        f"輸出（exports, unchanged）{_yen(firm['export_sales_jpy'])}",
+        f"- 売上高（sales）{yen_text(firm['sales_jpy'])}、従業員（employees）{firm['employees']:,} 人、"
+        f"輸出（exports, unchanged）{yen_text(firm['export_sales_jpy'])}",
         f"- 証憑（evidence）: {evidence['path']}（{evidence['rows']:,} 行、{evidence['encoding']}、"
         f"SHA-256 {evidence['sha256']}）",
         f"- 公表（publication）: run_id {publication['run_id']}、{publication['manifest']}"
@@ -769,7 +760,8 @@ def render_text(assessment: dict[str, Any]) -> str:
         ("証憑から加えた行（evidence rows added）", added),
     ):
         parts = [
-            f"{DIRECTION_NAMES[d]} {totals[d]['rows']:,} 件 {_yen(totals[d]['amount_jpy'])}" for d in totals
+            f"{DIRECTION_NAMES[d]} {totals[d]['rows']:,} 件 {yen_text(totals[d]['amount_jpy'])}"
+            for d in totals
         ]
         lines.append(f"- {title}: {'、'.join(parts)}")
     counterparties = assessment["counterparties"]
@@ -788,7 +780,7 @@ def render_text(assessment: dict[str, Any]) -> str:
     lines += ["", "## 企業名簿にない取引先（not in the firm register: not a staged firm of the year）", ""]
     lines += [
         f"- 証憑 行 {c['line']}: {DIRECTION_NAMES[c['direction']]} {c['corporate_number']} {c['name'] or ''}"
-        f"（証憑の所在地 {c['prefecture_code']}） {_yen(c['amount_jpy'])} — この企業の数値にだけ算入"
+        f"（証憑の所在地 {c['prefecture_code']}） {yen_text(c['amount_jpy'])} — この企業の数値にだけ算入"
         for c in assessment["not_in_register"]
     ] or ["- なし（none）"]
     lines += ["", "## 警告（warnings）", ""]

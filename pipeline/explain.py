@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from pipeline.corporate_number import is_valid
-from pipeline.warehouse import run_sql
+from pipeline.warehouse import fetch_records, run_sql
 
 TOP = 5
 
@@ -25,16 +25,17 @@ def normalise_corporate_number(text: str) -> str:
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
-    cursor = run_sql(con, f"explain/{name}", **params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    return fetch_records(con, f"explain/{name}", **params)
+
+
+def threshold_test(name: str, value: Any, threshold: Any) -> dict[str, Any]:
+    """One part of the rule: value ≥ threshold; a null value passes nothing."""
+    passed = value is not None and value >= threshold
+    return {"test": name, "value": value, "threshold": threshold, "passed": passed}
 
 
 def _rule_parts(firm: dict[str, Any], rule: dict[str, Any]) -> list[dict[str, Any]]:
-    def part(name: str, value: Any, threshold: Any) -> dict[str, Any]:
-        passed = value is not None and value >= threshold
-        return {"test": name, "value": value, "threshold": threshold, "passed": passed}
-
+    part = threshold_test
     size = [
         part("sales_jpy ≥", firm["sales_jpy"], rule["min_sales_jpy"]),
         part("employees ≥", firm["employees"], rule["min_employees"]),
@@ -95,7 +96,8 @@ def explain(con: duckdb.DuckDBPyConnection, corporate_number: str, fiscal_year: 
     return answer
 
 
-def _yen(value: Any) -> str:
+def yen_text(value: Any) -> str:
+    """Yen for people; — where there is none."""
     return "—" if value is None else f"¥{int(value):,}"
 
 
@@ -105,7 +107,8 @@ def _number(value: Any) -> str:
     return f"{value:,}" if isinstance(value, int) else f"{value:.6g}"
 
 
-def _degree(value: Any) -> str:
+def degree_text(value: Any) -> str:
+    """A degree for people; null where the prefecture's denominator is 0."""
     return "null（分母が0）" if value is None else f"{value:.6f}"
 
 
@@ -139,17 +142,17 @@ def render_text(answer: dict[str, Any]) -> str:
         f"{firm['name']}（法人番号 {number}、{year}年度）: {verdict}",
         f"  本社所在地: {firm['prefecture_code']} {firm['prefecture_name']}    産業: {firm['jsic_division']}",
         f"  入力: {firm['source_file']} 行 {firm['row_number']}",
-        f"  売上高 {_yen(firm['sales_jpy'])}、従業員 {firm['employees']:,} 人、"
-        f"輸出 {_yen(firm['export_sales_jpy'])}",
-        f"  県外販売額 {_yen(firm['out_of_prefecture_sales_jpy'])}"
-        f"（企業間販売 {_yen(firm['sales_to_firms_jpy'])} のうち県外分 + 輸出）",
-        f"  県内調達額 {_yen(firm['in_prefecture_purchases_jpy'])}"
-        f"（企業間仕入 {_yen(firm['purchases_from_firms_jpy'])} のうち県内分）",
-        f"  {pref['prefecture_name']}の分母: 県外販売額計 {_yen(pref['out_of_prefecture_sales_jpy'])}、"
-        f"県内調達額計 {_yen(pref['in_prefecture_purchases_jpy'])}"
+        f"  売上高 {yen_text(firm['sales_jpy'])}、従業員 {firm['employees']:,} 人、"
+        f"輸出 {yen_text(firm['export_sales_jpy'])}",
+        f"  県外販売額 {yen_text(firm['out_of_prefecture_sales_jpy'])}"
+        f"（企業間販売 {yen_text(firm['sales_to_firms_jpy'])} のうち県外分 + 輸出）",
+        f"  県内調達額 {yen_text(firm['in_prefecture_purchases_jpy'])}"
+        f"（企業間仕入 {yen_text(firm['purchases_from_firms_jpy'])} のうち県内分）",
+        f"  {pref['prefecture_name']}の分母: 県外販売額計 {yen_text(pref['out_of_prefecture_sales_jpy'])}、"
+        f"県内調達額計 {yen_text(pref['in_prefecture_purchases_jpy'])}"
         f"（{pref['firms']:,} 社、候補 {pref['candidates']:,} 社）",
-        f"  コネクター度 {_degree(firm['connector_degree'])}（県内 {firm['connector_rank'] or '—'} 位）、"
-        f"ハブ度 {_degree(firm['hub_degree'])}（県内 {firm['hub_rank'] or '—'} 位）",
+        f"  コネクター度 {degree_text(firm['connector_degree'])}（県内 {firm['connector_rank'] or '—'} 位）、"
+        f"ハブ度 {degree_text(firm['hub_degree'])}（県内 {firm['hub_rank'] or '—'} 位）",
         f"  総合評価点 {_composite(firm)}",
         "  選定ルール（size and (connector or hub)）:"
         if answer["rule"].get("selection") != "composite_top_n"
@@ -172,7 +175,7 @@ def render_text(answer: dict[str, Any]) -> str:
             counterparty = f"{row['counterparty']} {row['counterparty_name'] or ''}"
             lines.append(
                 f"    {counterparty}（{row['counterparty_prefecture_code']}）"
-                f" {_yen(row['amount_jpy'])}{'（推計 estimated）' if row['amount_estimated'] else ''}"
+                f" {yen_text(row['amount_jpy'])}{'（推計 estimated）' if row['amount_estimated'] else ''}"
                 f"  [{row['source_file']} 行 {row['row_number']}]"
             )
     return "\n".join(lines)

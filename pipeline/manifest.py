@@ -16,7 +16,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
+from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON, estimate_summary
 from pipeline.input_files import sha256_of
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import fetch_rows
@@ -98,17 +98,16 @@ def amounts_section(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[st
     section: dict[str, Any] = {"rule": rule}
     if rule["amount_mode"] != "estimate":
         return section
-    rows, estimated, staged, suppliers, exhausted, zero = fetch_rows(
-        con, "estimated_amounts", fiscal_year=fiscal_year
-    )[0]
+    summary = estimate_summary(con, fiscal_year)
+    estimated, staged = summary["estimated_jpy"], summary["staged_jpy"]
     section.update(
-        estimated_rows=rows,
+        estimated_rows=summary["estimated_rows"],
         estimated_jpy=estimated,
         staged_jpy=staged,
         estimated_share_of_staged_jpy=estimated / staged if staged else None,
-        suppliers_with_estimates=suppliers,
-        suppliers_whose_stated_amounts_leave_nothing=exhausted,
-        estimates_of_0_jpy=zero,
+        suppliers_with_estimates=summary["suppliers_estimated"],
+        suppliers_whose_stated_amounts_leave_nothing=summary["suppliers_without_remainder"],
+        estimates_of_0_jpy=summary["zero_yen_estimates"],
         by_prefecture=[
             {
                 "prefecture_code": code,

@@ -62,6 +62,13 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list
     return run_sql(con, name, **params).fetchall()
 
 
+def fetch_records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    """Run `sql/<name>.sql` and fetch every row as a dict keyed by column name."""
+    cursor = run_sql(con, name, **params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
 def partition_total(
     con: duckdb.DuckDBPyConnection, table: str, column: str, fiscal_year: int, staged: bool = False
 ) -> int:

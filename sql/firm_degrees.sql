@@ -19,16 +19,8 @@ degrees as (
         flows.employees,
         flows.out_of_prefecture_sales_jpy,
         flows.in_prefecture_purchases_jpy,
-        case
-            when totals.out_of_prefecture_sales_jpy > 0
-                then cast(flows.out_of_prefecture_sales_jpy as double)
-                / cast(totals.out_of_prefecture_sales_jpy as double)
-        end as connector_degree,
-        case
-            when totals.in_prefecture_purchases_jpy > 0
-                then cast(flows.in_prefecture_purchases_jpy as double)
-                / cast(totals.in_prefecture_purchases_jpy as double)
-        end as hub_degree
+        share_of(flows.out_of_prefecture_sales_jpy, totals.out_of_prefecture_sales_jpy) as connector_degree,
+        share_of(flows.in_prefecture_purchases_jpy, totals.in_prefecture_purchases_jpy) as hub_degree
     from flows
     join totals using (prefecture_code)
 )

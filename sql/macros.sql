@@ -13,15 +13,21 @@ create or replace temp macro ascii_text(s) as (
     end
 );
 
+-- Whether a column is of an integer type (Parquet), not text; typeof() folds to a constant, so
+-- the macros below pick their path once per query, not per row.
+create or replace temp macro is_integer_typed(s) as (
+    typeof(s) in (
+        'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
+        'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
+    )
+);
+
 -- A non-negative integer, written plainly or with thousands separators; otherwise null.
 -- An integer-typed column (Parquet) skips the text path: typeof() folds to a constant.
 -- Plain digits, the common text case, take the short path.
 create or replace temp macro parse_integer(s) as (
     case
-        when typeof(s) in (
-            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
-            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
-        ) then case when try_cast(s as bigint) >= 0 then try_cast(s as bigint) end
+        when is_integer_typed(s) then case when try_cast(s as bigint) >= 0 then try_cast(s as bigint) end
         when regexp_full_match(cast(s as varchar), '[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_full_match(replace(ascii_text(s), ',', ''), '[0-9]{1,18}')
             then cast(replace(ascii_text(s), ',', '') as bigint)
@@ -33,10 +39,7 @@ create or replace temp macro parse_integer(s) as (
 -- (Parquet) and plain digits take the short paths, as in parse_integer.
 create or replace temp macro parse_signed_integer(s) as (
     case
-        when typeof(s) in (
-            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
-            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
-        ) then try_cast(s as bigint)
+        when is_integer_typed(s) then try_cast(s as bigint)
         when regexp_full_match(cast(s as varchar), '-?[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_matches(ascii_text(s), '^[-−△▲]')
             then -parse_integer(regexp_replace(ascii_text(s), '^[-−△▲]\s*', ''))
@@ -47,10 +50,7 @@ create or replace temp macro parse_signed_integer(s) as (
 -- A cell with nothing in it: null, or only spaces. An integer-typed column is blank only when null.
 create or replace temp macro is_blank(s) as (
     case
-        when typeof(s) in (
-            'TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT',
-            'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT', 'UHUGEINT'
-        ) then s is null
+        when is_integer_typed(s) then s is null
         else nullif(ascii_text(s), '') is null
     end
 );
@@ -80,6 +80,11 @@ create or replace temp macro parse_prefecture(s) as (
 -- A text cell that a spreadsheet would run as a formula gets a leading quote.
 create or replace temp macro spreadsheet_safe(s) as (
     case when regexp_matches(s, '^[=+\-@\t\r]') then '''' || s else s end
+);
+
+-- A degree (contract §3): the firm's part ÷ its prefecture's total, null where the total is 0.
+create or replace temp macro share_of(part, total) as (
+    case when total > 0 then cast(part as double) / cast(total as double) end
 );
 
 -- Issue 8's composite score. Ranks are whole or halves, carried doubled (k = 2r) as integers.

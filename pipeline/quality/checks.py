@@ -22,7 +22,7 @@ from pipeline.quality.report import write_report
 from pipeline.quality.suites import SUITES, Suite, SuiteContext
 from pipeline.resources import DataFolders
 from pipeline.rule import SelectionRule
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql
+from pipeline.warehouse import Warehouse, fetch_records, fetch_rows, run_sql
 
 EXAMPLES = 5
 
@@ -213,9 +213,9 @@ def run_sql_check(
     """Run one SQL gate and turn its offending rows into a check result."""
     with warehouse.connect() as con:
         inputs = _inputs(context, con, quality, folders)
-        cursor = run_sql(con, f"checks/{check.name}", fiscal_year=inputs.fiscal_year, **check.params(inputs))
-        columns = [d[0] for d in cursor.description]
-        rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        rows = fetch_records(
+            con, f"checks/{check.name}", fiscal_year=inputs.fiscal_year, **check.params(inputs)
+        )
         examples = [{c: _json_safe(v) for c, v in row.items()} for row in rows[:EXAMPLES]]
         verdict = Verdict(
             check.asset, check.name, check.blocking, not rows, _summary(check, rows, inputs), examples

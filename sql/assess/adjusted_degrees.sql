@@ -90,16 +90,10 @@ degrees as (
     select
         flows.*,
         totals.*,
-        case
-            when totals.prefecture_out_of_prefecture_sales_jpy > 0
-                then cast(flows.out_of_prefecture_sales_jpy as double)
-                / cast(totals.prefecture_out_of_prefecture_sales_jpy as double)
-        end as connector_degree,
-        case
-            when totals.prefecture_in_prefecture_purchases_jpy > 0
-                then cast(flows.in_prefecture_purchases_jpy as double)
-                / cast(totals.prefecture_in_prefecture_purchases_jpy as double)
-        end as hub_degree
+        share_of(flows.out_of_prefecture_sales_jpy, totals.prefecture_out_of_prefecture_sales_jpy)
+            as connector_degree,
+        share_of(flows.in_prefecture_purchases_jpy, totals.prefecture_in_prefecture_purchases_jpy)
+            as hub_degree
     from flows
     cross join totals
 )
