@@ -31,30 +31,32 @@ tests as (
     join composite_indicators as composite using (fiscal_year, corporate_number)
 ),
 
-ranked as (
+-- The ranks are worked out on the scored firms' keys alone: a window drags every column it is
+-- given through its sort, and the firms carry twenty-odd.
+scored as (
     select
-        *,
-        case when composite_score is not null then
-            rank() over (partition by prefecture_code, composite_score is null order by composite_score desc)
-        end as composite_rank,
-        composite_score is not null and meets_size and meets_size_class as composite_eligible
+        corporate_number,
+        rank() over (partition by prefecture_code order by composite_score desc) as composite_rank
     from tests
+    where composite_score is not null
 ),
 
 eligible as (
     select
-        *,
-        case when composite_eligible then
-            rank() over (partition by prefecture_code, composite_eligible order by composite_score desc)
-        end as eligible_composite_rank
-    from ranked
+        corporate_number,
+        rank() over (partition by prefecture_code order by composite_score desc) as eligible_composite_rank
+    from tests
+    where composite_score is not null and meets_size and meets_size_class
 )
 
 select
-    * exclude (composite_eligible, eligible_composite_rank),
-    coalesce(eligible_composite_rank <= $top_n_per_prefecture, false) as meets_composite,
-    meets_size and meets_size_class and case $selection
+    tests.*,
+    scored.composite_rank,
+    coalesce(eligible.eligible_composite_rank <= $top_n_per_prefecture, false) as meets_composite,
+    tests.meets_size and tests.meets_size_class and case $selection
         when 'composite_top_n' then meets_composite
-        else meets_connector or meets_hub
+        else tests.meets_connector or tests.meets_hub
     end as is_candidate
-from eligible
+from tests
+left join scored using (corporate_number)
+left join eligible using (corporate_number)

@@ -22,7 +22,8 @@ sales as (
             as out_of_prefecture_firm_sales_jpy,
         coalesce(sum(amount_jpy) filter (where not within_prefecture and amount_estimated), 0)
             as estimated_out_of_prefecture_sales_jpy,
-        sum(cast(amount_jpy as double) * cast(amount_jpy as double)) as sales_squared,
+        -- Exact, then rounded once: a float sum would depend on the order threads add in.
+        cast(sum(cast(amount_jpy as hugeint) * amount_jpy) as double) as sales_squared,
         max(amount_jpy) as top_customer_jpy,
         count(*) filter (where within_prefecture) as in_prefecture_customers,
         count(*) filter (where not within_prefecture) as out_of_prefecture_customers

@@ -14,21 +14,34 @@ with firms as (
 ),
 
 -- Almost every number arrives exactly as staged, so it is looked up as written; only the
--- rest are normalised (full-width digits, spaces) and looked up a second time.
+-- rest are normalised (full-width digits, spaces) and looked up a second time. The lookup
+-- joins on the integer a number reads as (cheaper than joining 13-character strings) and
+-- keeps the match only where the text is the staged number exactly.
+numbers as (
+    select
+        row_number,
+        cast(supplier_corporate_number as varchar) as supplier_text,
+        cast(customer_corporate_number as varchar) as customer_text,
+        amount_jpy
+    from raw_transactions
+),
+
 looked_up as (
     select
         raw.row_number,
-        cast(raw.supplier_corporate_number as varchar) as supplier_text,
-        cast(raw.customer_corporate_number as varchar) as customer_text,
+        raw.supplier_text,
+        raw.customer_text,
         raw.amount_jpy as amount_raw,
         parse_integer(raw.amount_jpy) as amount_jpy,
-        supplier.firm_key as supplier_key,
-        supplier.prefecture_code as supplier_prefecture_code,
-        customer.firm_key as customer_key,
-        customer.prefecture_code as customer_prefecture_code
-    from raw_transactions as raw
-    left join firms as supplier on cast(raw.supplier_corporate_number as varchar) = supplier.corporate_number
-    left join firms as customer on cast(raw.customer_corporate_number as varchar) = customer.corporate_number
+        case when supplier.corporate_number = raw.supplier_text then supplier.firm_key end as supplier_key,
+        case when supplier.corporate_number = raw.supplier_text then supplier.prefecture_code end
+            as supplier_prefecture_code,
+        case when customer.corporate_number = raw.customer_text then customer.firm_key end as customer_key,
+        case when customer.corporate_number = raw.customer_text then customer.prefecture_code end
+            as customer_prefecture_code
+    from numbers as raw
+    left join firms as supplier on try_cast(raw.supplier_text as bigint) = supplier.firm_key
+    left join firms as customer on try_cast(raw.customer_text as bigint) = customer.firm_key
 ),
 
 normalised as (

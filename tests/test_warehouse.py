@@ -31,3 +31,17 @@ def test_older_checked_transactions_are_replaced(tmp_path):
         con.execute("insert into checked_transactions (fiscal_year, row_number) values (2025, 1)")
     with Warehouse(path=str(path)).connect() as con:
         assert con.execute("select count(*) from checked_transactions").fetchone() == (1,)
+
+
+def test_schema_is_set_up_once_per_schema_stamp(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    with Warehouse(path=str(path)).connect() as con:
+        assert con.execute("select count(*) from prefectures").fetchone() == (47,)
+        con.execute("drop table blocks")  # a stamped warehouse is trusted: nothing re-creates it
+    with Warehouse(path=str(path)).connect() as con:
+        tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
+        assert "blocks" not in tables
+        assert con.execute("select parse_integer('12')").fetchone() == (12,)  # macros every time
+        con.execute("update warehouse_schema set stamp = 'an older schema'")
+    with Warehouse(path=str(path)).connect() as con:
+        assert con.execute("select count(*) from blocks").fetchone()[0] > 0
