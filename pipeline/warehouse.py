@@ -15,7 +15,7 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
 from pipeline.blocks import block_memberships
 from pipeline.prefectures import PREFECTURES
@@ -146,28 +146,54 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB database file that holds every stage's tables."""
+    """The DuckDB database file that holds every stage's tables.
+
+    A run holds the database open from its first step to its last, and each step works on a
+    cursor of it: opening the file and closing it (a checkpoint) on every step and every check
+    cost seconds a run. Outside a run, `connect` opens the file for as long as it is used."""
 
     path: str
     memory_limit: str = Field(default_factory=duckdb_memory_limit)
     threads: int = Field(default_factory=duckdb_threads)
+    _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
-    @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._held = self._open()
+        _set_up(self._held)
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
+
+    @property
+    def held_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The connection the current run holds open, if any."""
+        return self._held
+
+    def _open(self) -> duckdb.DuckDBPyConnection:
         database = Path(self.path)
         database.parent.mkdir(parents=True, exist_ok=True)
-        spill = database.parent / "duckdb_spill"
-        con = duckdb.connect(
+        return duckdb.connect(
             str(database),
             config={
                 "memory_limit": self.memory_limit,
                 "threads": self.threads,
-                "temp_directory": str(spill),
+                "temp_directory": str(database.parent / "duckdb_spill"),
                 "preserve_insertion_order": False,
             },
         )
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection of its own (its own transaction and temp objects): a cursor of the
+        run's database, or the file opened for this use alone."""
+        con = self._held.cursor() if self._held is not None else self._open()
         try:
-            _set_up(con)
+            if self._held is None:
+                _set_up(con)
+            else:
+                con.execute(sql_text("macros"))  # temp macros belong to one connection
             yield con
         finally:
             con.close()

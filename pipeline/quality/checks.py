@@ -265,7 +265,11 @@ def run_suite_check(
         inputs = _inputs(context, con, quality, folders)
     suite_context = SuiteContext(inputs.fiscal_year, inputs.rule, str(inputs.publication))
     outcome = validate(
-        Path(warehouse.path), suite.name, suite.query(suite_context), suite.expectations(suite_context)
+        Path(warehouse.path),
+        suite.name,
+        suite.query(suite_context),
+        suite.expectations(suite_context),
+        connection=warehouse.held_connection,
     )
     failures = "; ".join(o.summary() for o in outcome.failures)
     summary = f"GX suite {suite.name}: " + (

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
 EXAMPLE_ROWS = 5
@@ -175,8 +177,16 @@ def _release(datasource) -> None:
     datasource.get_engine().dispose()  # the data source's own engine, from its connection test
 
 
-def validate(database: Path, suite: str, query: str, expectations: Sequence[Any]) -> SuiteOutcome:
-    """Validate the rows of `query` in the DuckDB file against `expectations`, in SQL."""
+def validate(
+    database: Path,
+    suite: str,
+    query: str,
+    expectations: Sequence[Any],
+    connection: duckdb.DuckDBPyConnection | None = None,
+) -> SuiteOutcome:
+    """Validate the rows of `query` in the DuckDB file against `expectations`, in SQL. With
+    `connection` (the run's open database), GX works on cursors of it: a second, read-only
+    open of the same file in one process would be refused while the run holds it."""
     ready()
     import great_expectations as gx  # here, not at import time: importing GX takes seconds
     from great_expectations.data_context.types.base import ProgressBarsConfig
@@ -184,10 +194,14 @@ def validate(database: Path, suite: str, query: str, expectations: Sequence[Any]
     keep_duckdb_connection_open()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if connection is None:
+        engine_arguments: dict[str, Any] = {"connect_args": {"read_only": True}}
+    else:
+        from duckdb_engine import ConnectionWrapper
+
+        engine_arguments = {"creator": lambda: ConnectionWrapper(connection.cursor())}
     datasource = context.data_sources.add_sql(
-        name="warehouse",
-        connection_string=f"duckdb:///{database}",
-        kwargs={"connect_args": {"read_only": True}},
+        name="warehouse", connection_string=f"duckdb:///{database}", kwargs=engine_arguments
     )
     try:
         asset = datasource.add_query_asset(name=suite, query=query)
