@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dagster as dg
 import duckdb
 
 from pipeline.warehouse import Warehouse
@@ -45,3 +46,19 @@ def test_schema_is_set_up_once_per_schema_stamp(tmp_path):
         con.execute("update warehouse_schema set stamp = 'an older schema'")
     with Warehouse(path=str(path)).connect() as con:
         assert con.execute("select count(*) from blocks").fetchone()[0] > 0
+
+
+def test_a_run_holds_the_database_and_each_step_gets_a_cursor(tmp_path):
+    path = tmp_path / "warehouse.duckdb"
+    warehouse = Warehouse(path=str(path))
+    warehouse.setup_for_execution(dg.build_init_resource_context())
+    held = warehouse.held_connection
+    assert held is not None
+    with warehouse.connect() as con:
+        assert con is not held
+        con.execute("create table written_by_a_step as select parse_integer('7') as x")  # macros too
+    assert held.execute("select x from written_by_a_step").fetchall() == [(7,)]
+    warehouse.teardown_after_execution(dg.build_init_resource_context())
+    assert warehouse.held_connection is None
+    with duckdb.connect(str(path), read_only=True) as con:  # released: a read-only open works
+        assert con.execute("select x from written_by_a_step").fetchall() == [(7,)]
