@@ -78,7 +78,8 @@ def draw_all(
                 others.set_data(connector[is_other], hub[is_other])
             candidates.set_data(connector[is_candidate], hub[is_candidate])
             hidden[firms.code] = int((~shown).sum())
-            axes.set_title(f"{firms.name}（{firms.code}） {fiscal_year}年度 コネクター度 × ハブ度")
+            # At a fixed height: placing it automatically measures every tick label again.
+            axes.set_title(f"{firms.name}（{firms.code}） {fiscal_year}年度 コネクター度 × ハブ度", y=1.0)
             axes.legend(
                 [others, candidates, connector_line, hub_line],
                 [
