@@ -180,7 +180,7 @@ class Warehouse(dg.ConfigurableResource):
                 "memory_limit": self.memory_limit,
                 "threads": self.threads,
                 "temp_directory": str(database.parent / "duckdb_spill"),
-                "preserve_insertion_order": False,
+                "preserve_insertion_order": True,
             },
         )
 
