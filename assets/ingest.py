@@ -1,9 +1,13 @@
 """Ingest: each fiscal year's firms and transactions file, loaded as read into DuckDB.
 
-A raw table holds the file's rows in file order (DuckDB keeps insertion order),
-so a row's position gives its CSV line or Parquet row for the quarantine.
+A raw view reads a Parquet file in place. A CSV file is parsed once, every value as text,
+into a Parquet copy beside the warehouse that its raw view reads: writing those strings
+into DuckDB's own storage cost twice as long. Either way a row's position in the Parquet
+file (DuckDB keeps insertion order when it writes one) gives its CSV record or Parquet row
+for the quarantine.
 """
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -27,9 +31,9 @@ from pipeline.resources import DataFolders
 from pipeline.versions import code_version, data_version_of
 from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal
 
-_READ_CSV = (
-    "create or replace table {table} as select * from read_csv(?, header = true, "
-    "auto_detect = false, columns = ?, delim = ',', quote = '\"', escape = '\"')"
+_CSV_TO_PARQUET = (
+    "copy (select * from read_csv(?, header = true, auto_detect = false, columns = ?, delim = ',', "
+    "quote = '\"', escape = '\"')) to {target} (format parquet, compression uncompressed)"
 )
 
 
@@ -38,8 +42,10 @@ def raw_table(spec: InputSpec, fiscal_year: int) -> str:
     return f'raw."{spec.kind}_{fiscal_year}"'
 
 
-def _csv_rows_table(spec: InputSpec, fiscal_year: int) -> str:
-    return f'raw."{spec.kind}_{fiscal_year}_rows"'
+def csv_copy_path(warehouse: Warehouse, spec: InputSpec, fiscal_year: int) -> Path:
+    """Where a CSV input's parsed copy is kept: `<warehouse>.csv/<year>/<kind>.parquet`."""
+    database = Path(warehouse.path)
+    return database.with_name(f"{database.name}.csv") / str(fiscal_year) / f"{spec.kind}.parquet"
 
 
 def _missing_as_null(file: InputFile) -> str:
@@ -51,7 +57,7 @@ def _csv_error(file: InputFile, error: duckdb.Error) -> InputFileError:
     return InputFileError(f"{file.name}: cannot be read as CSV: {first_lines}")
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, table: str, work: Path) -> InputFile:
+def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, copy: Path, work: Path) -> InputFile:
     encoding = detect_encoding(file.path)
     readable = file.path
     if encoding != "utf-8":
@@ -61,10 +67,15 @@ def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, table: str, work:
         raise InputFileError(f"{file.name}: the header repeats a column name: {', '.join(columns)}")
     file = InputFile(file.spec, file.path, file.file_format, encoding, columns)
     check_columns(file)
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    draft = copy.with_name(f".{copy.name}.draft")  # the last good copy stays until this one is whole
     try:
-        con.execute(_READ_CSV.format(table=table), [str(readable), dict.fromkeys(columns, "VARCHAR")])
+        statement = _CSV_TO_PARQUET.format(target=sql_literal(str(draft)))
+        con.execute(statement, [str(readable), dict.fromkeys(columns, "VARCHAR")])
     except duckdb.Error as e:
+        draft.unlink(missing_ok=True)
         raise _csv_error(file, e) from None
+    os.replace(draft, copy)
     return file
 
 
@@ -76,12 +87,19 @@ def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str) ->
         raise InputFileError(f"{file.name}: cannot be read as Parquet: {str(e).splitlines()[0]}") from None
     file = InputFile(file.spec, file.path, file.file_format, None, tuple(row[0] for row in described))
     check_columns(file)
-    con.execute(
-        f"create or replace view {view} as select file_row_number + 1 as row_number, "
-        f"* exclude (file_row_number){_missing_as_null(file)} "
-        f"from read_parquet({sql_literal(str(file.path))}, file_row_number = true)"
-    )
+    _create_raw_view(con, view, file.path, file, first_row=1)
     return file
+
+
+def _create_raw_view(
+    con: duckdb.DuckDBPyConnection, view: str, parquet: Path, file: InputFile, first_row: int
+) -> None:
+    """The raw view: row_number (the Parquet row, counted from `first_row`) and the columns."""
+    con.execute(
+        f"create or replace view {view} as select file_row_number + {int(first_row)} as row_number, "
+        f"* exclude (file_row_number){_missing_as_null(file)} "
+        f"from read_parquet({sql_literal(str(parquet))}, file_row_number = true)"
+    )
 
 
 def _drop_raw(con: duckdb.DuckDBPyConnection, spec: InputSpec, fiscal_year: int) -> None:
@@ -91,22 +109,21 @@ def _drop_raw(con: duckdb.DuckDBPyConnection, spec: InputSpec, fiscal_year: int)
 
 
 def load_raw_file(
-    con: duckdb.DuckDBPyConnection, folders: DataFolders, spec: InputSpec, fiscal_year: int
+    con: duckdb.DuckDBPyConnection, folders: DataFolders, spec: InputSpec, fiscal_year: int, csv_copy: Path
 ) -> tuple[InputFile, int]:
-    """Load a fiscal year's file into its raw table; returns the file and its row count."""
+    """Load a fiscal year's file as its raw view; returns the file and its row count. A CSV
+    file is parsed into `csv_copy` first."""
     file = locate(folders.raw, str(fiscal_year), spec)
-    view, rows_table = raw_table(spec, fiscal_year), _csv_rows_table(spec, fiscal_year)
+    view = raw_table(spec, fiscal_year)
     _drop_raw(con, spec, fiscal_year)
-    with tempfile.TemporaryDirectory(prefix="transcode-") as work:
-        if file.file_format == "csv":
-            file = _load_csv(con, file, rows_table, Path(work))
-            # The CSV header is line 1; rows keep file order, so rowid gives the line.
-            con.execute(
-                f"create or replace view {view} as select rowid + 2 as row_number, *"
-                f"{_missing_as_null(file)} from {rows_table}"
-            )
-        else:
-            file = _load_parquet(con, file, view)
+    if file.file_format == "csv":
+        with tempfile.TemporaryDirectory(prefix="transcode-") as work:
+            file = _load_csv(con, file, csv_copy, Path(work))
+        # The CSV header is line 1 and the copy keeps the file's order: row i is line i + 2.
+        _create_raw_view(con, view, csv_copy, file, first_row=2)
+    else:
+        csv_copy.unlink(missing_ok=True)  # a CSV of an earlier ingest, now replaced
+        file = _load_parquet(con, file, view)
     rows = con.execute(f"select count(*) from {view}").fetchone()[0]
     if rows == 0:
         raise InputFileError(f"{file.name}: the file has a header but no data rows")
@@ -130,7 +147,8 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
     fiscal_year = fiscal_year_of(context)
     try:
         with warehouse.connect() as con:
-            file, rows = load_raw_file(con, folders, spec, fiscal_year)
+            copy = csv_copy_path(warehouse, spec, fiscal_year)
+            file, rows = load_raw_file(con, folders, spec, fiscal_year, copy)
             asset = f"raw_{spec.kind}"
             version = data_version_of(con, fiscal_year, asset)
             sha256 = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))[spec.kind]

@@ -110,9 +110,15 @@ def _swapped_columns(published: Path, folder: Path) -> None:
 
 # suite -> (corrupting SQL, expectation that must fail, its column or None)
 SUITE_CORRUPTIONS = {
-    "raw_firms": (f'alter table raw."firms_{YEAR}_rows" drop column name', "expect_column_to_exist", "name"),
+    "raw_firms": (
+        f'create or replace view raw."firms_{YEAR}" as select 1 as row_number',
+        "expect_column_to_exist",
+        "name",
+    ),
     "raw_transactions": (
-        f'delete from raw."transactions_{YEAR}_rows"',
+        f'create or replace view raw."transactions_{YEAR}" as '
+        "select 1 as row_number, '' as supplier_corporate_number, '' as customer_corporate_number, "
+        "'' as amount_jpy where false",
         "expect_table_row_count_to_be_between",
         None,
     ),
