@@ -112,7 +112,10 @@ def run_pipeline(name: str, data: Dataset, work: Path, rerun: bool = True) -> Pi
     again = measure(cmd, folder / "rerun.log", env) if rerun else None
     idle = again is not None and "nothing recomputed" in (folder / "rerun.log").read_text(encoding="utf-8")
     for warehouse in folder.glob("warehouse.duckdb*"):  # frees the disk for the next run
-        warehouse.unlink()
+        if warehouse.is_dir():  # the Parquet copies of CSV inputs
+            shutil.rmtree(warehouse)
+        else:
+            warehouse.unlink()
     shutil.rmtree(folder / "duckdb_spill", ignore_errors=True)
     return PipelineRun(
         full, again, idle, folder / "dagster", folder / "marts" / YEAR / "firm_degrees.parquet"
