@@ -86,25 +86,47 @@ allowed as (
     where pairs.jsic_major is null or pairs.code is not null
 ),
 
--- One row per (firm, category its codes allow); without a code, every category of its division.
+-- How many of the law's categories each (division, code) pair allows. Almost every firm's
+-- pair allows exactly one, and its class is read straight from that category's limits; only
+-- the few whose pair allows several are read once per category and must agree.
+pair_categories as (
+    select jsic_division, jsic_major, count(*) as categories
+    from allowed
+    group by jsic_division, jsic_major
+),
+
+single as (
+    select allowed.*
+    from allowed
+    join pair_categories
+        on pair_categories.jsic_division = allowed.jsic_division
+        and pair_categories.jsic_major is not distinct from allowed.jsic_major
+    where pair_categories.categories = 1
+),
+
+several as (
+    select allowed.*
+    from allowed
+    join pair_categories
+        on pair_categories.jsic_division = allowed.jsic_division
+        and pair_categories.jsic_major is not distinct from allowed.jsic_major
+    where pair_categories.categories > 1
+),
+
+-- One row per (firm, category its codes allow), for the firms of several categories; without
+-- a code, every category of its division.
 readings as (
     select
         coded.corporate_number,
-        allowed.category,
-        allowed.category_name,
-        allowed.employee_limit,
-        case
-            when coded.employees <= allowed.small_limit then '小規模企業者'
-            when coded.employees <= allowed.employee_limit then '中小企業者'
-            when coded.capital_jpy <= allowed.capital_limit then '中小企業者'
-            when coded.capital_jpy is null then 'unknown'
-            when coded.employees <= 2000 then '中堅企業'
-            else '大企業'
-        end as reading
+        several.category,
+        several.category_name,
+        several.employee_limit,
+        size_reading(coded.employees, coded.capital_jpy, several.small_limit, several.employee_limit,
+            several.capital_limit) as reading
     from coded
-    join allowed
-        on allowed.jsic_division = coded.jsic_division
-        and allowed.jsic_major is not distinct from coded.jsic_major
+    join several
+        on several.jsic_division = coded.jsic_division
+        and several.jsic_major is not distinct from coded.jsic_major
 ),
 
 agreed as (
@@ -128,31 +150,69 @@ alternatives as (
     from readings
     where corporate_number in (select corporate_number from agreed where reading <> other_reading)
     group by corporate_number
+),
+
+-- Every firm with what its categories say: one category read directly, several agreed, or
+-- none (a code outside its division: no row in either).
+outcomes as (
+    select
+        coded.*,
+        true as categorised,
+        single.category,
+        single.category as other_category,
+        size_reading(coded.employees, coded.capital_jpy, single.small_limit, single.employee_limit,
+            single.capital_limit) as reading,
+        size_reading(coded.employees, coded.capital_jpy, single.small_limit, single.employee_limit,
+            single.capital_limit) as other_reading,
+        single.employee_limit,
+        null::varchar as alternatives
+    from coded
+    join single
+        on single.jsic_division = coded.jsic_division
+        and single.jsic_major is not distinct from coded.jsic_major
+
+    union all
+
+    select
+        coded.*,
+        agreed.corporate_number is not null as categorised,
+        agreed.category,
+        agreed.other_category,
+        agreed.reading,
+        agreed.other_reading,
+        agreed.employee_limit,
+        alternatives.alternatives
+    from coded
+    left join agreed using (corporate_number)
+    left join alternatives using (corporate_number)
+    where not exists (
+        select 1 from single
+        where single.jsic_division = coded.jsic_division
+            and single.jsic_major is not distinct from coded.jsic_major
+    )
 )
 
 select
-    coded.fiscal_year,
-    coded.corporate_number,
-    coded.prefecture_code,
-    coded.jsic_division,
-    coded.jsic_major,
-    coded.employees,
-    coded.capital_jpy,
-    case when agreed.category = agreed.other_category then agreed.category end as size_category,
-    case when agreed.reading = agreed.other_reading and agreed.reading <> 'unknown' then agreed.reading
+    fiscal_year,
+    corporate_number,
+    prefecture_code,
+    jsic_division,
+    jsic_major,
+    employees,
+    capital_jpy,
+    case when category = other_category then category end as size_category,
+    case when reading = other_reading and reading <> 'unknown' then reading
         else 'unknown' end as size_class,
     case
-        when coded.jsic_major is not null and coded.code is null
-            then 'jsic_major「' || coded.jsic_major || '」が 2〜4 桁の産業分類番号ではないため業種区分を決められない'
-        when agreed.corporate_number is null
-            then 'jsic_major ' || coded.jsic_major || ' は大分類 ' || coded.jsic_division || ' に属さないため業種区分を決められない'
-        when agreed.reading = agreed.other_reading and agreed.reading = 'unknown'
-            then 'capital_jpy がなく、従業員数 ' || coded.employees || ' 人が中小企業の上限 '
-                || agreed.employee_limit || ' 人を超えるため判定できない'
-        when agreed.reading <> agreed.other_reading
-            then case when coded.jsic_major is null then 'jsic_major がなく、' else '分類番号 ' || coded.jsic_major || ' では' end
-                || '業種区分によって判定が分かれる（' || alternatives.alternatives || '）'
+        when jsic_major is not null and code is null
+            then 'jsic_major「' || jsic_major || '」が 2〜4 桁の産業分類番号ではないため業種区分を決められない'
+        when not categorised
+            then 'jsic_major ' || jsic_major || ' は大分類 ' || jsic_division || ' に属さないため業種区分を決められない'
+        when reading = other_reading and reading = 'unknown'
+            then 'capital_jpy がなく、従業員数 ' || employees || ' 人が中小企業の上限 '
+                || employee_limit || ' 人を超えるため判定できない'
+        when reading <> other_reading
+            then case when jsic_major is null then 'jsic_major がなく、' else '分類番号 ' || jsic_major || ' では' end
+                || '業種区分によって判定が分かれる（' || alternatives || '）'
     end as size_class_reason
-from coded
-left join agreed using (corporate_number)
-left join alternatives using (corporate_number)
+from outcomes

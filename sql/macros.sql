@@ -110,3 +110,17 @@ create or replace temp macro weighted_t_score(
         + w_profit_growth * t_profit_growth + w_employment_growth * t_employment_growth
     ) / (w_connector + w_hub + w_profit + w_employment + w_profit_growth + w_employment_growth)
 );
+
+-- The legal size class one category's limits give a firm (firm_size_classes.sql).
+create or replace temp macro size_reading(
+    employees, capital_jpy, small_limit, employee_limit, capital_limit
+) as (
+    case
+        when employees <= small_limit then '小規模企業者'
+        when employees <= employee_limit then '中小企業者'
+        when capital_jpy <= capital_limit then '中小企業者'
+        when capital_jpy is null then 'unknown'
+        when employees <= 2000 then '中堅企業'
+        else '大企業'
+    end
+);

@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse import sql_for_year
+from pipeline.warehouse import sql_for_year, sql_text
 
 M = 1_000_000
 CASES = [
@@ -83,6 +83,7 @@ UNKNOWN = [
 
 def _classify(rows: list[tuple]) -> dict[str, tuple[str, str | None]]:
     with duckdb.connect() as con:
+        con.execute(sql_text("macros"))
         con.execute(
             "create table staged_firms (fiscal_year integer, corporate_number varchar, prefecture_code "
             "varchar, jsic_division varchar, jsic_major varchar, employees bigint, capital_jpy bigint)"
