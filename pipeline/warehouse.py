@@ -1,4 +1,4 @@
-"""The DuckDB warehouse: one file, opened per step, with the SQL in `sql/`.
+"""The DuckDB warehouse: one file, held open by a run, with the SQL in `sql/`.
 
 Python only picks which SQL file runs with which parameters; DuckDB computes.
 """
