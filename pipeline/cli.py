@@ -189,6 +189,8 @@ def sample(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
+    import duckdb
+
     from pipeline.explain import explain as explain_firm
     from pipeline.explain import render_text
     from pipeline.warehouse import Warehouse
@@ -204,6 +206,9 @@ def explain(args: argparse.Namespace) -> int:
             answer = explain_firm(con, args.corporate_number, args.year)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
+        return 2
+    except duckdb.IOException as e:  # a run holds the warehouse from its first step to its last
+        print(f"error: cannot use the warehouse (is a run in progress?): {e}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))

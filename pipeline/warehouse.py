@@ -130,8 +130,7 @@ def schema_stamp() -> str:
 
 def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the tables to the current shape, unless the warehouse already carries this
-    schema's stamp: the checks cost tens of milliseconds on every connection, and a run
-    opens dozens."""
+    schema's stamp: the checks cost tens of milliseconds, and every command opens the file."""
     try:
         stamped = con.execute("select stamp from warehouse_schema").fetchall() == [(schema_stamp(),)]
     except duckdb.CatalogException:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -198,3 +200,29 @@ def test_command_line(hand_run):
     assert invalid.stdout == ""
     [line] = invalid.stderr.strip().splitlines()
     assert bad in line and "法人番号" in line
+
+
+def test_command_line_while_a_run_holds_the_warehouse(hand_run):
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_WAREHOUSE, str(hand_run.paths.duckdb_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "holding"
+        busy = cli(hand_run.paths, "explain", cn(1))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert busy.returncode == 2
+    assert busy.stdout == ""
+    assert "is a run in progress?" in busy.stderr and "lock" in busy.stderr
+
+
+# Another process that holds the DuckDB file as a run does, until it is killed.
+HOLD_THE_WAREHOUSE = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(600)
+"""
