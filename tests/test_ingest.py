@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from assets.ingest import csv_copy_path, load_raw_file
 from pipeline.contract import TRANSACTIONS
+from pipeline.input_files import InputFileError
 from pipeline.resources import DataFolders
 from pipeline.warehouse import Warehouse
 
@@ -36,3 +39,21 @@ def test_a_large_csv_keeps_its_line_numbers(tmp_path):
     assert (file.file_format, rows) == ("csv", ROWS)
     assert copy.is_file() and not list(copy.parent.glob(".*draft"))
     assert misnumbered == 0
+
+
+def test_a_csv_that_cannot_be_read_leaves_the_last_good_copy(tmp_path):
+    folder = tmp_path / "raw" / YEAR
+    folder.mkdir(parents=True)
+    header = ",".join(TRANSACTIONS.required) + "\n"
+    (folder / "transactions.csv").write_text(header + _line(0) + _line(1), encoding="utf-8")
+    warehouse = Warehouse(path=str(tmp_path / "warehouse.duckdb"))
+    folders = DataFolders(raw_dir=str(tmp_path / "raw"), marts_dir=str(tmp_path / "marts"))
+    copy = csv_copy_path(warehouse, TRANSACTIONS, int(YEAR))
+    with warehouse.connect() as con:
+        load_raw_file(con, folders, TRANSACTIONS, int(YEAR), copy)
+        good = copy.read_bytes()
+        (folder / "transactions.csv").write_text(header + _line(0) + "1,2,3,4\n", encoding="utf-8")
+        with pytest.raises(InputFileError, match=r"transactions\.csv: cannot be read as CSV"):
+            load_raw_file(con, folders, TRANSACTIONS, int(YEAR), copy)
+    assert copy.read_bytes() == good
+    assert sorted(p.name for p in copy.parent.iterdir()) == ["transactions.parquet"]
