@@ -89,28 +89,17 @@ allowed as (
 -- How many of the law's categories each (division, code) pair allows. Almost every firm's
 -- pair allows exactly one, and its class is read straight from that category's limits; only
 -- the few whose pair allows several are read once per category and must agree.
-pair_categories as (
-    select jsic_division, jsic_major, count(*) as categories
+counted as (
+    select *, count(*) over (partition by jsic_division, jsic_major) as categories
     from allowed
-    group by jsic_division, jsic_major
 ),
 
 single as (
-    select allowed.*
-    from allowed
-    join pair_categories
-        on pair_categories.jsic_division = allowed.jsic_division
-        and pair_categories.jsic_major is not distinct from allowed.jsic_major
-    where pair_categories.categories = 1
+    select * from counted where categories = 1
 ),
 
 several as (
-    select allowed.*
-    from allowed
-    join pair_categories
-        on pair_categories.jsic_division = allowed.jsic_division
-        and pair_categories.jsic_major is not distinct from allowed.jsic_major
-    where pair_categories.categories > 1
+    select * from counted where categories > 1
 ),
 
 -- One row per (firm, category its codes allow), for the firms of several categories; without
