@@ -10,10 +10,10 @@ from pipeline.charts import PrefectureFirms, draw_in_parallel, is_png
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.prefectures import PREFECTURES
 from pipeline.progress import report
-from pipeline.publication import release_folder_path
+from pipeline.publication import draft_folder_path
 from pipeline.resources import DataFolders
-from pipeline.versions import PARENTS, code_version, data_version_of
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql
+from pipeline.versions import PARENTS, code_version, mark_checked, record_version
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql, transaction
 
 
 def _column(points: dict, name: str) -> np.ndarray:
@@ -42,11 +42,10 @@ def prefecture_charts(context: dg.AssetExecutionContext, folders: DataFolders, w
     hub degree on log scales, candidates in red, the rule's two thresholds as dashed lines.
     Firms with a zero or null degree cannot sit on a log axis; each chart gives their count."""
     fiscal_year = fiscal_year_of(context)
-    folder = release_folder_path(folders.marts, fiscal_year, context.run.run_id) / "prefectures"
+    folder = draft_folder_path(folders.marts, fiscal_year, context.run.run_id) / "prefectures"
     with warehouse.connect() as con:
         points = run_sql(con, "chart_points", fiscal_year=fiscal_year).fetchnumpy()
         rule = json.loads(fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0])
-        version = data_version_of(con, fiscal_year, "prefecture_charts")
     codes = np.asarray(points["prefecture_code"], dtype=object)
     connector, hub = _column(points, "connector_degree"), _column(points, "hub_degree")
     candidate = np.asarray(np.ma.filled(points["is_candidate"], False), dtype=bool)
@@ -58,6 +57,10 @@ def prefecture_charts(context: dg.AssetExecutionContext, folders: DataFolders, w
     ]
     hidden = draw_in_parallel(firms, fiscal_year, thresholds, folder, workers=min(os.cpu_count() or 1, 4))
     broken = [p.code for p in PREFECTURES if not is_png(folder / f"{p.code}.png")]
+    with warehouse.connect() as con, transaction(con):
+        version = record_version(con, fiscal_year, "prefecture_charts")
+        if not broken:
+            mark_checked(con, fiscal_year, "prefecture_charts")
     report(context, f"{'charts':<20} {len(PREFECTURES) - len(broken)} prefecture charts drawn")
     yield dg.MaterializeResult(
         metadata={

@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report
-from pipeline.versions import PARENTS, code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, record_version
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
 
 
@@ -28,8 +28,8 @@ def composite_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse
         con.execute(sql_for_year("composite_degrees", fiscal_year))
         with transaction(con):
             rows = replace_partition(con, "composite_indicators", "composite_indicators", fiscal_year)
+            version = record_version(con, fiscal_year, "composite_indicators")
         outcomes = fetch_rows(con, "composite_summary", fiscal_year=fiscal_year)
-        version = data_version_of(con, fiscal_year, "composite_indicators")
     scored = next((firms for outcome, firms in outcomes if outcome == "scored"), 0)
     report(context, f"{'composite':<20} {scored:,} of {rows:,} firms scored")
     return dg.MaterializeResult(

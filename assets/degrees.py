@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
-from pipeline.versions import PARENTS, code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, record_version
 from pipeline.warehouse import Warehouse, replace_partition, transaction
 
 
@@ -20,10 +20,9 @@ def firm_degrees(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.
     hub_degree = its in-prefecture purchases ÷ its prefecture's total. Null where the
     denominator is 0. Ranks are SQL RANK() within the prefecture, highest first."""
     fiscal_year = fiscal_year_of(context)
-    with warehouse.connect() as con:
-        with transaction(con):
-            rows = replace_partition(con, "firm_degrees", "firm_degrees", fiscal_year)
-        version = data_version_of(con, fiscal_year, "firm_degrees")
+    with warehouse.connect() as con, transaction(con):
+        rows = replace_partition(con, "firm_degrees", "firm_degrees", fiscal_year)
+        version = record_version(con, fiscal_year, "firm_degrees")
     report(context, f"{'firm_degrees':<20} {rows:,} firms with degrees")
     return dg.MaterializeResult(
         metadata={"dagster/row_count": rows, "dagster/table_name": "firm_degrees"}, data_version=version

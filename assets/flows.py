@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
-from pipeline.versions import PARENTS, code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, record_version
 from pipeline.warehouse import Warehouse, partition_total, replace_partition, transaction
 
 
@@ -23,10 +23,10 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     with warehouse.connect() as con:
         with transaction(con):
             rows = replace_partition(con, "firm_flows", "firm_flows", fiscal_year)
+            version = record_version(con, fiscal_year, "firm_flows")
         out_sales = partition_total(con, "firm_flows", "out_of_prefecture_sales_jpy", fiscal_year)
         in_purchases = partition_total(con, "firm_flows", "in_prefecture_purchases_jpy", fiscal_year)
         exports = partition_total(con, "firm_flows", "export_sales_jpy", fiscal_year)
-        version = data_version_of(con, fiscal_year, "firm_flows")
     report(
         context,
         f"{'firm_flows':<20} {rows:,} firms, out-of-prefecture sales {yen(out_sales)}, "

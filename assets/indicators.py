@@ -5,7 +5,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report, yen
-from pipeline.versions import PARENTS, code_version, data_version_of, warehouse_data_versions
+from pipeline.versions import PARENTS, code_version, record_version, record_versions
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, sql_for_year, transaction
 
 
@@ -25,8 +25,8 @@ def firm_size_classes(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     with warehouse.connect() as con:
         with transaction(con):
             rows = replace_partition(con, "firm_size_classes", "firm_size_classes", fiscal_year)
+            version = record_version(con, fiscal_year, "firm_size_classes")
         by_class = fetch_rows(con, "size_classes_by_class", fiscal_year=fiscal_year)
-        version = data_version_of(con, fiscal_year, "firm_size_classes")
     summary = ", ".join(f"{size_class} {firms:,}" for size_class, firms, _ in by_class)
     report(context, f"{'size classes':<20} {summary}")
     return dg.MaterializeResult(
@@ -75,13 +75,13 @@ def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
         with transaction(con):
             indicators = replace_partition(con, "firm_indicators", "firm_indicators", fiscal_year)
             blocks = replace_partition(con, "block_degrees", "block_degrees", fiscal_year)
+            versions = record_versions(con, fiscal_year, "firm_indicators", "block_degrees")
         per_block = fetch_rows(con, "block_summary", fiscal_year=fiscal_year)
-        versions = warehouse_data_versions(con, fiscal_year)
     report(context, f"{'firm_indicators':<20} {indicators:,} firms; {blocks:,} firm-block rows")
     yield dg.MaterializeResult(
         asset_key="firm_indicators",
         metadata={"dagster/row_count": indicators, "dagster/table_name": "firm_indicators"},
-        data_version=dg.DataVersion(versions["firm_indicators"]),
+        data_version=versions["firm_indicators"],
     )
     yield dg.MaterializeResult(
         asset_key="block_degrees",
@@ -95,7 +95,7 @@ def firm_indicators(context: dg.AssetExecutionContext, warehouse: Warehouse):
                 )
             ),
         },
-        data_version=dg.DataVersion(versions["block_degrees"]),
+        data_version=versions["block_degrees"],
     )
 
 
@@ -115,8 +115,8 @@ def prefecture_kpis(context: dg.AssetExecutionContext, warehouse: Warehouse) -> 
     with warehouse.connect() as con:
         with transaction(con):
             rows = replace_partition(con, "prefecture_kpis", "prefecture_kpis", fiscal_year)
+            version = record_version(con, fiscal_year, "prefecture_kpis")
         total = fetch_rows(con, "kpi_totals", fiscal_year=fiscal_year)[0]
-        version = data_version_of(con, fiscal_year, "prefecture_kpis")
     inside, outside, exports, previous = total
     report(context, f"{'prefecture_kpis':<20} 域内取引額 {yen(inside)}, 域外販売額 {yen(outside)}")
     return dg.MaterializeResult(

@@ -15,7 +15,6 @@ import dagster as dg
 import duckdb
 
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
-from pipeline.file_hashes import file_sha256
 from pipeline.input_files import (
     InputFile,
     InputFileError,
@@ -23,13 +22,14 @@ from pipeline.input_files import (
     csv_header,
     detect_encoding,
     locate,
+    sha256_of,
     transcode_to_utf8,
 )
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.resources import DataFolders
-from pipeline.versions import code_version, data_version_of
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal
+from pipeline.versions import code_version, forget_versions, held_versions, record_version
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal, transaction
 
 _CSV_TO_PARQUET = (
     "copy (select * from read_csv(?, header = true, auto_detect = false, columns = ?, delim = ',', "
@@ -112,9 +112,14 @@ def load_raw_file(
     con: duckdb.DuckDBPyConnection, folders: DataFolders, spec: InputSpec, fiscal_year: int, csv_copy: Path
 ) -> tuple[InputFile, int]:
     """Load a fiscal year's file as its raw view; returns the file and its row count. A CSV
-    file is parsed into `csv_copy` first."""
+    file is parsed into `csv_copy` first. The file's SHA-256 is taken from its content on every
+    load, and the load fails if the file changed while it was read."""
     file = locate(folders.raw, str(fiscal_year), spec)
     view = raw_table(spec, fiscal_year)
+    asset = f"raw_{spec.kind}"
+    forget_versions(con, fiscal_year, asset)  # until the new view and its record are both in place
+    before = _identity(file.path)
+    sha256 = sha256_of(file.path)
     _drop_raw(con, spec, fiscal_year)
     if file.file_format == "csv":
         with tempfile.TemporaryDirectory(prefix="transcode-") as work:
@@ -127,20 +132,30 @@ def load_raw_file(
     rows = con.execute(f"select count(*) from {view}").fetchone()[0]
     if rows == 0:
         raise InputFileError(f"{file.name}: the file has a header but no data rows")
-    con.execute("delete from input_files where fiscal_year = ? and kind = ?", [fiscal_year, spec.kind])
-    run_sql(
-        con,
-        "record_input_file",
-        fiscal_year=fiscal_year,
-        kind=spec.kind,
-        source_file=f"{fiscal_year}/{file.name}",
-        file_format=file.file_format,
-        encoding=file.encoding,
-        size_bytes=file.path.stat().st_size,
-        rows_read=rows,
-        sha256=file_sha256(con, file.path),
-    )
+    if _identity(file.path) != before or sha256_of(file.path) != sha256:
+        raise InputFileError(f"{file.name}: the file changed while it was being read; run again")
+    with transaction(con):
+        con.execute("delete from input_files where fiscal_year = ? and kind = ?", [fiscal_year, spec.kind])
+        run_sql(
+            con,
+            "record_input_file",
+            fiscal_year=fiscal_year,
+            kind=spec.kind,
+            source_file=f"{fiscal_year}/{file.name}",
+            file_format=file.file_format,
+            encoding=file.encoding,
+            size_bytes=before[1],
+            rows_read=rows,
+            sha256=sha256,
+        )
+        record_version(con, fiscal_year, asset)
     return file, rows
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is replaced or written to: inode, size, mtime."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
 
 def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse, spec: InputSpec):
@@ -149,9 +164,8 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
         with warehouse.connect() as con:
             copy = csv_copy_path(warehouse, spec, fiscal_year)
             file, rows = load_raw_file(con, folders, spec, fiscal_year, copy)
-            asset = f"raw_{spec.kind}"
-            version = data_version_of(con, fiscal_year, asset)
             sha256 = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))[spec.kind]
+            version = held_versions(con, fiscal_year)[f"raw_{spec.kind}"]
     except InputFileError as e:
         raise dg.Failure(description=str(e)) from None
     report(
@@ -168,7 +182,7 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
             "missing optional columns": ", ".join(file.missing_optional) or "none",
             "sha256": sha256,
         },
-        data_version=version,
+        data_version=dg.DataVersion(version),
     )
 
 

@@ -4,7 +4,7 @@ import dagster as dg
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
-from pipeline.versions import PARENTS, code_version, data_version_of
+from pipeline.versions import PARENTS, code_version, record_version
 from pipeline.warehouse import Warehouse, fetch_rows, replace_partition, transaction
 
 
@@ -22,8 +22,8 @@ def prefecture_totals(context: dg.AssetExecutionContext, warehouse: Warehouse) -
     with warehouse.connect() as con:
         with transaction(con):
             rows = replace_partition(con, "prefecture_totals", "prefecture_totals", fiscal_year)
+            version = record_version(con, fiscal_year, "prefecture_totals")
         zero = fetch_rows(con, "zero_denominators", fiscal_year=fiscal_year)
-        version = data_version_of(con, fiscal_year, "prefecture_totals")
     zero_text = ", ".join(f"{code} {name} ({which})" for code, name, which in zero) or "none"
     report(context, f"{'prefectures':<20} {rows} prefectures, {len(zero)} with a zero denominator")
     return dg.MaterializeResult(

@@ -1,11 +1,12 @@
 """Publication: the year's lists, degrees and quarantine as files (contract §5).
 
-The files are first written whole into a draft release folder; the quality gates
-check the draft; only then does `published_lists` switch DATA_MARTS_DIR/<year>
-to it in one atomic step. A failed gate or a killed run leaves the previous
-publication exactly as it was.
+The files are first written whole into a draft folder; the quality gates check the draft;
+only then does `published_lists` make it an immutable release and switch
+DATA_MARTS_DIR/<year> to it in one atomic step (pipeline/publication.py). A failed gate or
+a killed run leaves the previous publication exactly as it was.
 """
 
+import errno
 import json
 import shutil
 from pathlib import Path
@@ -21,21 +22,27 @@ from pipeline.progress import report
 from pipeline.publication import (
     copy_bom_csv,
     copy_parquet,
-    release_folder,
-    release_folder_path,
+    draft_folder_path,
+    new_draft_folder,
+    promote,
     switch_to,
 )
 from pipeline.quality.report import report_path
-from pipeline.resources import DataFolders
-from pipeline.versions import PARENTS, code_version, data_version_of, warehouse_data_versions
-from pipeline.warehouse import (
-    Warehouse,
-    fetch_rows,
-    run_sql,
-    sql_for_year,
-    sql_literal,
-    transaction,
+from pipeline.releases import register_live_release, write_release_list
+from pipeline.resources import DataFolders, RecordedRules
+from pipeline.versions import (
+    PARENTS,
+    PUBLISHED_TOGETHER,
+    VersionInputs,
+    asset_version,
+    code_version,
+    forget_versions,
+    held_rule,
+    held_versions,
+    mark_checked,
+    record_version,
 )
+from pipeline.warehouse import Warehouse, fetch_rows, sql_for_year, sql_literal, transaction
 
 REPORT_NAME = "validation_report.html"
 PREFECTURE_CODES = tuple(p.code for p in PREFECTURES)
@@ -111,7 +118,7 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     copy_parquet(
         con, sql_for_year("published_composite_scores", fiscal_year), folder / "composite_scores.parquet"
     )
-    rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0]
+    rule = held_rule(con, fiscal_year).as_json()
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}
     for name in PUBLISHED_TABLES:
@@ -130,15 +137,21 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
 def publication_draft(
     context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse
 ) -> dg.MaterializeResult:
-    """The year's files, written whole into a draft release folder that nobody reads yet:
+    """The year's files, written whole into a draft folder that nobody reads yet:
     national_candidates (Parquet and BOM CSV), firm_degrees, quarantine,
     prefectures/<code>.csv, candidate_changes, block_candidates and blocks/<block>.csv,
-    prefecture_kpis and rule.json. The gates check this draft before it goes live."""
+    prefecture_kpis and rule.json. The gates check this draft before it becomes a release."""
     fiscal_year = fiscal_year_of(context)
-    folder = release_folder(folders.marts, fiscal_year, context.run.run_id)
     with warehouse.connect() as con:
-        counts = write_publication(con, fiscal_year, folder)
-        version = data_version_of(con, fiscal_year, "publication_draft")
+        forget_versions(con, fiscal_year, *PUBLISHED_TOGETHER)
+        folder = new_draft_folder(folders.marts, fiscal_year, context.run.run_id)
+        try:
+            counts = write_publication(con, fiscal_year, folder)
+        except (OSError, duckdb.Error) as error:
+            shutil.rmtree(folder, ignore_errors=True)  # a half-written draft must not fill the disk
+            raise dg.Failure(description=_write_failure(folder, error)) from None
+        with transaction(con):
+            version = record_version(con, fiscal_year, "publication_draft")
         has_previous_year = bool(fetch_rows(con, "previous_year_selected", fiscal_year=fiscal_year))
     report(context, f"{'draft':<20} {counts['national_candidates']:,} candidates written to {folder.name}")
     return dg.MaterializeResult(
@@ -157,6 +170,13 @@ def publication_draft(
     )
 
 
+def _write_failure(folder: Path, error: Exception) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC or "No space left" in str(error):
+        return f"no space left on the device of {folder.parent} while writing the draft; it was removed"
+    return f"writing the draft {folder} failed: {text}; it was removed"
+
+
 @dg.asset(
     partitions_def=fiscal_year_partitions,
     group_name="publication",
@@ -165,39 +185,49 @@ def publication_draft(
     code_version=code_version("published_lists"),
 )
 def published_lists(
-    context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse
+    context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse, rules: RecordedRules
 ) -> dg.MaterializeResult:
-    """The live publication, DATA_MARTS_DIR/<year>/: switched to the checked draft in one
-    atomic step, with the run's validation report beside the lists. It only runs when
-    every blocking gate upstream passed."""
+    """The live publication, DATA_MARTS_DIR/<year>/: the checked draft becomes an immutable
+    release folder, the year's link is switched to it in one atomic step, and the release is
+    recorded in the registry and in releases.parquet. It only runs when every blocking gate
+    upstream passed."""
     fiscal_year = fiscal_year_of(context)
-    folder = release_folder_path(folders.marts, fiscal_year, context.run.run_id)
+    draft = draft_folder_path(folders.marts, fiscal_year, context.run.run_id)
     validation = report_path(folders.marts, fiscal_year, context.run.run_id)
     if validation.exists():
-        shutil.copyfile(validation, folder / REPORT_NAME)
+        shutil.copyfile(validation, draft / REPORT_NAME)
+    registry = rules.registry
     with warehouse.connect() as con:
-        versions = warehouse_data_versions(con, fiscal_year)
-        manifest = build_manifest(con, fiscal_year, folder, context.run.run_id, versions)
-        write_manifest(folder, manifest)
-        switch_to(folders.marts, fiscal_year, folder)
+        versions = held_versions(con, fiscal_year)
+        own = asset_version("published_lists", versions, VersionInputs.held(con, fiscal_year))
+        versions["published_lists"] = own
+        rule = held_rule(con, fiscal_year)
+        candidates = con.execute(
+            "select count(*) from read_parquet(?)", [str(draft / "national_candidates.parquet")]
+        ).fetchone()[0]
+        manifest = build_manifest(con, fiscal_year, draft, context.run.run_id, versions, rule, candidates)
+        write_manifest(draft, manifest)
+        register_live_release(folders.marts, registry, fiscal_year)  # one a killed run switched to
+        release = promote(folders.marts, draft)
+        switch_to(folders.marts, fiscal_year, release)
+        register_live_release(folders.marts, registry, fiscal_year)
+        write_release_list(registry, folders.marts)
         with transaction(con):
-            con.execute("delete from asset_versions where fiscal_year = ?", [fiscal_year])
-            for asset, version in versions.items():
-                run_sql(
-                    con, "record_asset_version", fiscal_year=fiscal_year, asset=asset, data_version=version
-                )
-    published = folders.marts / str(fiscal_year)
-    rule = (published / "rule.json").read_text(encoding="utf-8").strip()
-    report(context, f"{'published':<20} {published}")
+            record_version(con, fiscal_year, "published_lists")
+            mark_checked(con, fiscal_year, "published_lists")
+    report(context, f"{'published':<20} {folders.marts / str(fiscal_year)} → {release}")
     return dg.MaterializeResult(
         metadata={
-            "folder": dg.MetadataValue.path(str(published)),
-            "national_candidates.csv": dg.MetadataValue.path(str(published / "national_candidates.csv")),
-            "prefecture lists": dg.MetadataValue.path(str(published / "prefectures")),
-            "validation report": dg.MetadataValue.path(str(published / REPORT_NAME)),
-            "rule in force": dg.MetadataValue.json(json.loads(rule)),
-            "manifest": dg.MetadataValue.path(str(published / MANIFEST)),
-            "release": folder.name,
+            "release": release.name,
+            "release folder": dg.MetadataValue.path(str(release)),
+            "national_candidates.csv": dg.MetadataValue.path(str(release / "national_candidates.csv")),
+            "prefecture lists": dg.MetadataValue.path(str(release / "prefectures")),
+            "validation report": dg.MetadataValue.path(str(release / REPORT_NAME)),
+            "manifest": dg.MetadataValue.path(str(release / MANIFEST)),
+            "candidates": candidates,
+            "rule in force": dg.MetadataValue.json(json.loads(rule.as_json())),
+            "rule sha256": rule.sha256(),
+            "live link": dg.MetadataValue.path(str(folders.marts / str(fiscal_year))),
         },
-        data_version=dg.DataVersion(versions["published_lists"]),
+        data_version=dg.DataVersion(own),
     )

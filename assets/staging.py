@@ -16,7 +16,8 @@ from pipeline.amounts import AmountRule, estimate_summary
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import markdown_table, report, yen
-from pipeline.versions import PARENTS, code_version, warehouse_data_versions
+from pipeline.resources import RecordedRules
+from pipeline.versions import PARENTS, code_version, record_versions
 from pipeline.warehouse import (
     Warehouse,
     fetch_rows,
@@ -34,6 +35,7 @@ class StagingOutcome:
     staged: int
     quarantined: int
     by_reason: list[tuple[str, int, int]]
+    versions: dict[str, dg.DataVersion]
 
     @property
     def reconciles(self) -> bool:
@@ -47,13 +49,15 @@ def stage(
     checks: str,
     checked_table: str,
     quarantine_table: str,
+    tolerance: str,
     later_checks: tuple[str, ...] = (),
     params: Mapping[str, Any] | None = None,
 ) -> StagingOutcome:
     """Check every raw row of a file once: the checked table keeps every row with its reason
     (the staged view shows those without one), and the quarantine gets the raw values.
     `later_checks` are SQL statements run in order in the same transaction: more reasons among
-    the rows still unmarked, then any fill-in and records; `params` are their parameters."""
+    the rows still unmarked, then any fill-in and records; `params` are their parameters. The
+    quarantine tolerance its gate will apply and both assets' versions are recorded with them."""
     rows = fetch_rows(con, "input_file", fiscal_year=fiscal_year, kind=spec.kind)
     if not rows:
         raise dg.Failure(f"no raw {spec.kind} file was ingested for {fiscal_year}")
@@ -68,9 +72,16 @@ def stage(
         quarantined = replace_partition(
             con, quarantine_table, quarantine_table, fiscal_year, source_file=source_file
         )
+        con.execute(
+            "delete from quarantine_tolerances where fiscal_year = ? and kind = ?", [fiscal_year, spec.kind]
+        )
+        run_sql(
+            con, "record_quarantine_tolerance", fiscal_year=fiscal_year, kind=spec.kind, tolerance=tolerance
+        )
+        versions = record_versions(con, fiscal_year, f"staged_{spec.kind}", quarantine_table)
     staged = fetch_rows(con, "staged_rows", table=checked_table, fiscal_year=fiscal_year)[0][0]
     by_reason = fetch_rows(con, "quarantine_by_reason", table=quarantine_table, fiscal_year=fiscal_year)
-    return StagingOutcome(source_file, rows_read, staged, quarantined, by_reason)
+    return StagingOutcome(source_file, rows_read, staged, quarantined, by_reason, versions)
 
 
 def _results(
@@ -79,7 +90,6 @@ def _results(
     staged_key: str,
     quarantine_key: str,
     staged_yen: tuple[str, int],
-    versions: dict[str, str],
     staged_metadata: Mapping[str, Any] | None = None,
 ):
     if not outcome.reconciles:
@@ -108,7 +118,7 @@ def _results(
             staged_yen[0]: dg.MetadataValue.text(yen(staged_yen[1])),
             **(staged_metadata or {}),
         },
-        data_version=dg.DataVersion(versions[staged_key]),
+        data_version=outcome.versions[staged_key],
     )
     yield dg.MaterializeResult(
         asset_key=quarantine_key,
@@ -119,7 +129,7 @@ def _results(
             "quarantined rows by reason": dg.MetadataValue.md(reason_table),
             "quarantined yen": dg.MetadataValue.text(yen(sum(a or 0 for _, _, a in outcome.by_reason))),
         },
-        data_version=dg.DataVersion(versions[quarantine_key]),
+        data_version=outcome.versions[quarantine_key],
     )
 
 
@@ -145,16 +155,16 @@ def _results(
     ],
     partitions_def=fiscal_year_partitions,
 )
-def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
+def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehouse: Warehouse):
     """Split the raw firms into staged firms and quarantined rows (contract §2)."""
     fiscal_year = fiscal_year_of(context)
+    tolerance = rules.rule_of(fiscal_year).quarantine_tolerance
     with warehouse.connect() as con:
-        outcome = stage(con, FIRMS, fiscal_year, "firm_checks", "checked_firms", "quarantined_firms")
+        outcome = stage(
+            con, FIRMS, fiscal_year, "firm_checks", "checked_firms", "quarantined_firms", tolerance
+        )
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
-        versions = warehouse_data_versions(con, fiscal_year)
-    yield from _results(
-        context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales), versions
-    )
+    yield from _results(context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales))
 
 
 @dg.multi_asset(
@@ -180,11 +190,14 @@ def stage_firms(context: dg.AssetExecutionContext, warehouse: Warehouse):
     ],
     partitions_def=fiscal_year_partitions,
 )
-def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, warehouse: Warehouse):
+def stage_transactions(context: dg.AssetExecutionContext, rules: RecordedRules, warehouse: Warehouse):
     """Split the raw transactions into staged transactions and quarantined rows (contract §2).
     With amount_mode 'estimate' (issue 8), a row without an amount is staged and its amount
-    estimated from the firms' sizes (sql/estimate_amounts.sql), flagged amount_estimated."""
+    estimated from the firms' sizes (sql/estimate_amounts.sql), flagged amount_estimated. The
+    amount rule is the year's rule in force."""
     fiscal_year = fiscal_year_of(context)
+    rule = rules.rule_of(fiscal_year)
+    config = rule.amounts
     later = ("transaction_repeats", "estimate_amounts") if config.estimating else ("transaction_repeats",)
     with warehouse.connect() as con:
         outcome = stage(
@@ -194,6 +207,7 @@ def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, wa
             "transaction_checks",
             "checked_transactions",
             "quarantined_transactions",
+            rule.quarantine_tolerance,
             later_checks=(*later, "forget_amount_rule", "record_amount_rule"),
             params={
                 "estimate_amounts": config.estimating,
@@ -203,14 +217,12 @@ def stage_transactions(context: dg.AssetExecutionContext, config: AmountRule, wa
         )
         total = partition_total(con, "checked_transactions", "amount_jpy", fiscal_year, staged=True)
         estimates = _estimate_metadata(con, fiscal_year, config)
-        versions = warehouse_data_versions(con, fiscal_year)
     yield from _results(
         context,
         outcome,
         "staged_transactions",
         "quarantined_transactions",
         ("amount total", total),
-        versions,
         estimates,
     )
 

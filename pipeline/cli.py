@@ -19,11 +19,10 @@ from pipeline.settings import Paths, fiscal_years_in
 def _instance(paths: Paths):
     import dagster as dg
 
+    from pipeline.automation import write_instance_config
+
     os.environ.setdefault("DAGSTER_HOME", str(paths.dagster_home))
-    home = Path(os.environ["DAGSTER_HOME"])
-    home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    write_instance_config(Path(os.environ["DAGSTER_HOME"]))
     return dg.DagsterInstance.get()
 
 
@@ -48,44 +47,45 @@ def failure_reason(result) -> str:
         error = data.error
         while error.cause is not None:
             error = error.cause
-        return f"{event.step_key}: {error.message.strip().splitlines()[-1]}"
+        lines = [line for line in error.message.strip().splitlines() if line.strip()]
+        return f"{event.step_key}: {lines[0] if lines else error.cls_name}"
+    for event in result.all_events:  # a resource that could not start: e.g. the warehouse is busy
+        if event.is_failure and event.event_specific_data is not None:
+            error = getattr(event.event_specific_data, "error", None)
+            if error is not None:
+                return error.message.strip().splitlines()[0]
     return "the run failed before any step ran"
 
 
-def run_config(
-    rule: dict | None = None,
-    tolerance: float | None = None,
-    log_level: str = "ERROR",
-    assets: list[str] | None = None,
-    amounts: dict | None = None,
-) -> dict:
-    """Run config for a rule, an amount rule, a quarantine tolerance and the console log level;
-    each rule only when the asset it configures is among the assets run."""
-    quality = {} if tolerance is None else {"quarantine_tolerance": tolerance}
-    ops = {}
-    if assets is None or "candidate_selection" in assets:
-        ops["candidate_selection"] = {"config": rule or {}}
-    if assets is None or "staged_transactions" in assets:
-        ops["stage_transactions"] = {"config": amounts or {}}
-    return {
-        "ops": ops,
-        "resources": {"quality": {"config": quality}},
-        "loggers": {"console": {"config": {"log_level": log_level}}},
-    }
+def run_config(log_level: str = "CRITICAL") -> dict:
+    """Run config of a command-line run: only the console's log level. The rule is not run
+    config: every run reads the year's recorded rule (pipeline/registry.py). CRITICAL keeps
+    Dagster's tracebacks off the terminal (they stay in the run's event log), so that a failed
+    run's one-line reason comes first."""
+    return {"loggers": {"console": {"config": {"log_level": log_level}}}}
 
 
-def _rule_options(args: argparse.Namespace) -> dict:
-    keys = ("min_sales_jpy", "min_employees", "min_connector_degree", "min_hub_degree")
-    rule = {key: getattr(args, key) for key in keys if getattr(args, key) is not None}
+RULE_OPTIONS = (
+    "min_sales_jpy",
+    "min_employees",
+    "min_connector_degree",
+    "min_hub_degree",
+    "selection",
+    "top_n_per_prefecture",
+    "amount_mode",
+    "estimate_beta",
+    "quarantine_tolerance",
+)
+
+
+def rule_changes(args: argparse.Namespace) -> dict[str, object]:
+    """The rule options given on the command line, by their names in the rule (`YearRule.flat`)."""
+    changes: dict[str, object] = {k: getattr(args, k) for k in RULE_OPTIONS if getattr(args, k) is not None}
     if args.exclude_size_class:
-        rule["excluded_size_classes"] = args.exclude_size_class
-    if args.selection is not None:
-        rule["selection"] = args.selection
-    if args.top_n is not None:
-        rule["top_n_per_prefecture"] = args.top_n
-    if args.weight:
-        rule["composite_weights"] = dict(args.weight)
-    return rule
+        changes["excluded_size_classes"] = [c for c in args.exclude_size_class if c != "none"]
+    for name, value in args.weight or ():
+        changes[f"weight.{name}"] = value
+    return changes
 
 
 def _weight(text: str) -> tuple[str, float]:
@@ -101,16 +101,53 @@ def _weight(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{text!r}: the weight must be a number, as in {name}=0.2") from None
 
 
-def _amount_options(args: argparse.Namespace) -> dict:
-    amounts = {}
-    if args.amount_mode is not None:
-        amounts["amount_mode"] = args.amount_mode
-    if args.estimate_beta is not None:
-        amounts["estimate_beta"] = args.estimate_beta
-    return amounts
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    """The options that change a year's recorded rule, shared by `run` and `rule set`."""
+    p.add_argument("--min-sales-jpy", type=int, help="size test: sales_jpy ≥ this (default 1,000,000,000)")
+    p.add_argument("--min-employees", type=int, help="size test: employees ≥ this (default 20)")
+    p.add_argument("--min-connector-degree", type=float, help="degree test, in [0, 1] (default 0.001)")
+    p.add_argument("--min-hub-degree", type=float, help="degree test, in [0, 1] (default 0.001)")
+    p.add_argument(
+        "--exclude-size-class",
+        action="append",
+        choices=(*SIZE_CLASSES, "none"),
+        help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業; 'none' clears",
+    )
+    p.add_argument(
+        "--selection",
+        choices=("thresholds", "composite_top_n"),
+        help="thresholds (default): the degree test; composite_top_n: the top N per prefecture "
+        "by composite score among firms that pass the size tests",
+    )
+    p.add_argument("--top-n", dest="top_n_per_prefecture", type=int, help="N of composite_top_n (default 10)")
+    p.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        metavar="INDICATOR=W",
+        help="a composite weight (repeatable), e.g. profit_growth=0.3; the others are kept",
+    )
+    p.add_argument(
+        "--amount-mode",
+        choices=("require", "estimate"),
+        help="require (default): an empty amount is invalid_amount; estimate: estimate it "
+        "from the firms' sizes (partner lists without amounts)",
+    )
+    p.add_argument(
+        "--estimate-beta", type=float, help="β of the estimate: weight = customer sales^β (default 1)"
+    )
+    p.add_argument(
+        "--quarantine-tolerance",
+        help="the largest quarantined share of a file's rows or yen that still publishes, in [0, 1], "
+        "at most 6 decimal places (default 0.01)",
+    )
+    p.add_argument("--reason", help="why the rule changes (recorded with the change)")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pipeline.rule_commands import apply_rule_changes
+    from pipeline.run_lock import RunInProgress, holding_warehouse
+
     paths = Paths.from_env()
     years = args.year or fiscal_years_in(paths.raw_dir)
     if not years:
@@ -120,28 +157,34 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"error: no folder {paths.raw_dir / missing[0]}", file=sys.stderr)
         return 2
+    rules = apply_rule_changes(paths, years, rule_changes(args), args.reason)
+    if rules is None:
+        return 2
+    try:
+        with holding_warehouse(paths.duckdb_path, f"a run of {', '.join(years)}"):
+            return _run_years(paths, years, rules, args.force)
+    except RunInProgress as busy:
+        print(f"error: {busy}", file=sys.stderr)
+        return 2
+
+
+def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
     instance = _instance(paths)
-    from pipeline.amounts import AmountRule
     from pipeline.definitions import JOB_NAME, build_definitions
+    from pipeline.manifest import code_commit
     from pipeline.partitions import fiscal_year_partitions
     from pipeline.refresh import plan_refresh, selection_of
-    from pipeline.rule import SelectionRule
     from pipeline.versions import PARENTS
 
     instance.add_dynamic_partitions(fiscal_year_partitions.name, years)
     job = build_definitions(paths).resolve_job_def(JOB_NAME)
     progress = logging.getLogger("pipeline.progress")
     progress.setLevel(logging.INFO)
-    rule, amounts = _rule_options(args), _amount_options(args)
-    try:
-        rule_json, amounts_json = SelectionRule(**rule).as_json(), AmountRule(**amounts).as_json()
-    except ValueError as error:  # pydantic's ValidationError: say which option, not a traceback
-        print(f"error: the rule is not valid: {error}", file=sys.stderr)
-        return 2
+    commit = code_commit()["commit"]
     for year in years:
-        plan = plan_refresh(paths, year, rule_json, force=args.force, amount_rule_json=amounts_json)
+        plan = plan_refresh(paths, year, rules[year], force=force)
         if plan.up_to_date:
-            print(f"[{year}] up to date: inputs, code and rules unchanged; nothing recomputed")
+            print(f"[{year}] up to date: inputs, code and rule unchanged; nothing recomputed")
             continue
         print(f"[{year}] recomputing {len(plan.stale)} of {len(PARENTS)} assets ({plan.reason})")
         handler = logging.StreamHandler(sys.stdout)
@@ -152,13 +195,15 @@ def run(args: argparse.Namespace) -> int:
                 partition_key=year,
                 instance=instance,
                 asset_selection=selection_of(plan),
-                run_config=run_config(rule, args.quarantine_tolerance, assets=plan.stale, amounts=amounts),
+                run_config=run_config(),
+                tags=run_tags("command line", rules[year].sha256(), commit),
                 raise_on_error=False,
             )
         finally:
             progress.removeHandler(handler)
         if not result.success:
             print(f"[{year}] FAILED {failure_reason(result)}", file=sys.stderr)
+            print(f"[{year}] the live publication is unchanged; details: Dagster run {result.run_id}")
             return 1
     print("\nCandidate lists:")
     for year in years:
@@ -166,6 +211,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {folder / 'national_candidates.csv'}")
         print(f"  {folder / 'prefectures'}/<prefecture_code>.csv")
     return 0
+
+
+def run_tags(launcher: str, rule_sha256: str, commit: str) -> dict[str, str]:
+    """Tags every run carries, so the UI can filter by who launched it, under which rule and code."""
+    return {"launcher": launcher, "rule_sha256": rule_sha256, "git_commit": commit}
 
 
 def sample(args: argparse.Namespace) -> int:
@@ -257,40 +307,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("run", help="materialise every asset for the given fiscal years")
     r.add_argument("--year", action="append", help="fiscal year (repeatable); default: all found")
-    r.add_argument("--min-sales-jpy", type=int)
-    r.add_argument("--min-employees", type=int)
-    r.add_argument("--min-connector-degree", type=float)
-    r.add_argument("--min-hub-degree", type=float)
-    r.add_argument(
-        "--exclude-size-class",
-        action="append",
-        choices=SIZE_CLASSES,
-        help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業",
-    )
-    r.add_argument(
-        "--selection",
-        choices=("thresholds", "composite_top_n"),
-        help="thresholds (default): the degree test; composite_top_n: the top N per prefecture "
-        "by composite score among firms that pass the size tests",
-    )
-    r.add_argument("--top-n", type=int, help="N of composite_top_n (default 10)")
-    r.add_argument(
-        "--weight",
-        action="append",
-        type=_weight,
-        metavar="INDICATOR=W",
-        help="a composite weight (repeatable), e.g. profit_growth=0.3; the others keep their defaults",
-    )
-    r.add_argument(
-        "--amount-mode",
-        choices=("require", "estimate"),
-        help="require (default): an empty amount is invalid_amount; estimate: estimate it "
-        "from the firms' sizes (partner lists without amounts)",
-    )
-    r.add_argument(
-        "--estimate-beta", type=float, help="β of the estimate: weight = customer sales^β (default 1)"
-    )
-    r.add_argument("--quarantine-tolerance", type=float)
+    add_rule_options(r)
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
 
@@ -324,9 +341,10 @@ def parser() -> argparse.ArgumentParser:
     revoke.add_argument("username")
     actions.add_parser("list", help="every account, with its role and state")
     a.set_defaults(handler=accounts)
-    from pipeline import assess
+    from pipeline import assess, rule_commands
 
     assess.add_parser(sub)
+    rule_commands.add_parsers(sub)
     return p
 
 

@@ -14,7 +14,7 @@ from assets.prefecture_totals import prefecture_totals
 from assets.publication import publication_draft, published_lists
 from assets.selection import candidate_selection
 from assets.staging import stage_firms, stage_transactions
-from pipeline.automation import JOB_NAME, half_yearly_refresh, raw_data_sensor
+from pipeline.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
 from pipeline.quality.checks import ASSET_CHECKS
 from pipeline.resources import resources_from
 from pipeline.settings import Paths
@@ -42,6 +42,8 @@ candidate_lists = dg.define_asset_job(
     JOB_NAME,
     selection=dg.AssetSelection.all(),
     description="One fiscal year from raw files to the published candidate lists.",
+    # The instance lets one run with this tag at a time: they share one DuckDB file.
+    tags={WAREHOUSE_TAG: "candidate_lists"},
 )
 
 

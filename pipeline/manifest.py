@@ -18,6 +18,7 @@ import duckdb
 
 from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON, estimate_summary
 from pipeline.input_files import sha256_of
+from pipeline.rule import YearRule
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse import fetch_rows
 
@@ -50,8 +51,11 @@ def build_manifest(
     folder: Path,
     run_id: str,
     data_versions: dict[str, str],
+    rule: YearRule,
+    candidates: int,
 ) -> dict[str, Any]:
-    """The manifest of the publication in `folder`."""
+    """The manifest of the publication in `folder`: `rule` is the rule its tables were made
+    under (with its SHA-256), `candidates` the length of its national list."""
     inputs = [
         {
             "source_file": f,
@@ -68,7 +72,6 @@ def build_manifest(
         {"source_file": f, "reason": reason, "rows": rows}
         for f, reason, rows in fetch_rows(con, "manifest_quarantine", fiscal_year=fiscal_year)
     ]
-    rule = json.loads(fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)[0][0])
     outputs = [
         {"file": str(p.relative_to(folder)), "size_bytes": p.stat().st_size, "sha256": sha256_of(p)}
         for p in sorted(folder.rglob("*"))
@@ -76,11 +79,15 @@ def build_manifest(
     ]
     return {
         "fiscal_year": fiscal_year,
+        "release_id": folder.name,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "dagster_run_id": run_id,
         "code": code_commit(),
         "software": software_versions(),
-        "rule": rule,
+        "rule": rule.selection.model_dump(),
+        "quarantine_tolerance": rule.quarantine_tolerance,
+        "rule_sha256": rule.sha256(),
+        "candidates": candidates,
         "amounts": amounts_section(con, fiscal_year),
         "inputs": inputs,
         "rows_per_stage": stage_rows,

@@ -1,16 +1,21 @@
-"""Publishing a fiscal year's files all at once, or not at all.
+"""Releases: a fiscal year's files published all at once, or not at all, and kept.
 
-A publication is built whole in `<marts>/.releases/<year>-<run>/`, and then
-`<marts>/<year>` — a symbolic link — is switched to it with one atomic rename.
-The release before it is kept for a quick look back; older ones are removed.
-A run that fails or is killed before the switch leaves the previous
-publication as it was; readers never see a half-written folder.
+A run writes its files whole into a draft, `<marts>/.drafts/<year>-<run>/`, which nobody reads.
+When every gate has passed, the draft is renamed into `<marts>/.releases/<release id>/` (one
+atomic rename), its files are made read-only, and `<marts>/<year>` — a symbolic link — is
+switched to it with one atomic rename. The release is then recorded in the registry and
+`<marts>/releases.parquet` / `.csv` list every release. No run ever deletes a release: only
+`python -m pipeline releases prune` does, by an explicit retention rule. A run that fails or
+is killed leaves at most a draft, which the next run of that year removes and which can
+never be published: a run publishes only its own draft.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import duckdb
@@ -18,19 +23,29 @@ import duckdb
 from pipeline.warehouse import sql_literal
 
 BOM = b"\xef\xbb\xbf"
+DRAFTS = ".drafts"
 RELEASES = ".releases"
 
 
-def release_folder_path(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
+def release_id(fiscal_year: int, run_id: str) -> str:
+    """A release is named by its year and its run: `2025-1a2b3c4d`."""
+    return f"{fiscal_year}-{run_id[:8]}"
+
+
+def draft_folder_path(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
     """The folder a run builds its publication of a fiscal year in."""
-    return marts_dir / RELEASES / f"{fiscal_year}-{run_id[:8]}"
+    return marts_dir / DRAFTS / release_id(fiscal_year, run_id)
 
 
-def release_folder(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
-    """A fresh, empty folder to build one publication in."""
-    folder = release_folder_path(marts_dir, fiscal_year, run_id)
-    if folder.exists():
-        shutil.rmtree(folder)
+def release_folder_path(marts_dir: Path, release: str) -> Path:
+    return marts_dir / RELEASES / release
+
+
+def new_draft_folder(marts_dir: Path, fiscal_year: int, run_id: str) -> Path:
+    """A fresh, empty draft folder; the drafts of the year's failed or killed runs go."""
+    folder = draft_folder_path(marts_dir, fiscal_year, run_id)
+    for draft in (marts_dir / DRAFTS).glob(f"{fiscal_year}-*"):
+        shutil.rmtree(draft, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder
 
@@ -52,24 +67,44 @@ def copy_bom_csv(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None
     plain.unlink()
 
 
-def switch_to(marts_dir: Path, fiscal_year: int, folder: Path) -> None:
-    """Make `folder` the year's publication in one atomic step; keep the one before it."""
+def live_release(marts_dir: Path, fiscal_year: int) -> str | None:
+    """The id of the year's live release, or None when the year is not published."""
     link = marts_dir / str(fiscal_year)
-    previous = link.resolve() if link.is_symlink() else None
+    if not link.is_symlink():
+        return None
+    target = Path(os.readlink(link))
+    return target.name if target.parent.name == RELEASES else None
+
+
+def promote(marts_dir: Path, draft: Path) -> Path:
+    """Turn a checked draft into an immutable release folder; returns the release folder."""
+    release = release_folder_path(marts_dir, draft.name)
+    release.parent.mkdir(parents=True, exist_ok=True)
+    os.replace(draft, release)
+    read_only = stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH
+    for path in release.rglob("*"):
+        if path.is_file():
+            path.chmod(read_only)
+    return release
+
+
+def switch_to(marts_dir: Path, fiscal_year: int, release: Path) -> None:
+    """Make `release` the year's publication in one atomic step. A plain folder found at the
+    year's place (a copy put there by hand) is kept as a release of its own, never deleted."""
+    link = marts_dir / str(fiscal_year)
     if link.is_dir() and not link.is_symlink():
-        # A plain folder from elsewhere: keep it as the previous release, then link.
-        previous = marts_dir / RELEASES / f"{fiscal_year}-previous-folder"
-        link.rename(previous)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        link.rename(marts_dir / RELEASES / f"{fiscal_year}-plain-folder-{stamp}")
     pending = marts_dir / f".{fiscal_year}.switching"
     if pending.is_symlink() or pending.exists():
         pending.unlink()
-    pending.symlink_to(folder.relative_to(marts_dir), target_is_directory=True)
+    pending.symlink_to(release.relative_to(marts_dir), target_is_directory=True)
     os.replace(pending, link)
-    _prune(marts_dir, fiscal_year, keep={folder.resolve(), previous})
 
 
-def _prune(marts_dir: Path, fiscal_year: int, keep: set[Path | None]) -> None:
-    """Remove the year's other releases, including drafts of failed or killed runs."""
-    for release in (marts_dir / RELEASES).glob(f"{fiscal_year}-*"):
-        if release.resolve() not in keep:
-            shutil.rmtree(release, ignore_errors=True)
+def remove_release_folder(folder: Path) -> None:
+    """Delete a release folder whose files are read-only (prune only)."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.chmod(stat.S_IWUSR | stat.S_IRUSR)
+    shutil.rmtree(folder)

@@ -1,9 +1,10 @@
-"""Stale-only refresh: which assets of a fiscal year must be recomputed, and running them.
+"""Stale-only refresh: which assets of a fiscal year must be recomputed.
 
-The data version of every asset is computed up front from the input files' SHA-256,
-the code and the rule (pipeline/versions.py). An asset is stale when that version
-differs from the one recorded at the year's last good publication — and the live
-publication's manifest must agree with the warehouse, or everything is stale.
+The versions a run would make now are computed from the input files' content, the code and the
+year's rule in force (pipeline/versions.py). An asset is stale when the warehouse holds another
+version, or one whose blocking checks have not passed on it; the publication is stale too when
+the live release was made from other versions. So a blocked or killed run's leftovers are
+recomputed, never published.
 """
 
 from __future__ import annotations
@@ -12,13 +13,21 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
 from pipeline.contract import FIRMS, TRANSACTIONS
-from pipeline.file_hashes import file_sha256
-from pipeline.input_files import InputFileError, locate
+from pipeline.input_files import InputFileError, locate, sha256_of
 from pipeline.manifest import read_manifest
+from pipeline.quality.checks import GUARDED_ASSETS
+from pipeline.rule import YearRule
 from pipeline.settings import Paths
-from pipeline.versions import PARENTS, data_versions, previous_selection, recorded_versions, stale_assets
+from pipeline.versions import (
+    PARENTS,
+    PUBLISHED_TOGETHER,
+    VersionInputs,
+    data_versions,
+    previous_selection,
+    recorded_versions,
+    stale_assets,
+)
 from pipeline.warehouse import Warehouse
 
 
@@ -27,37 +36,40 @@ class RefreshPlan:
     fiscal_year: str
     stale: list[str]
     reason: str
+    input_sha256: dict[str, str]
 
     @property
     def up_to_date(self) -> bool:
         return not self.stale
 
 
-def plan_refresh(
-    paths: Paths,
-    fiscal_year: str,
-    rule_json: str,
-    force: bool = False,
-    amount_rule_json: str = DEFAULT_AMOUNT_RULE_JSON,
-) -> RefreshPlan:
-    """Which assets of the year to recompute, and why."""
+def plan_refresh(paths: Paths, fiscal_year: str, rule: YearRule, force: bool = False) -> RefreshPlan:
+    """Which assets of the year to recompute under `rule`, and why."""
     everything = list(PARENTS)
-    if force:
-        return RefreshPlan(fiscal_year, everything, "--force")
     try:
         files = {spec.kind: locate(paths.raw_dir, fiscal_year, spec).path for spec in (FIRMS, TRANSACTIONS)}
     except InputFileError:
-        return RefreshPlan(fiscal_year, everything, "input files need checking")
+        return RefreshPlan(fiscal_year, everything, "input files need checking", {})
+    # Hashed from their content on every plan: a same-size, same-mtime correction is seen.
+    hashes = {kind: sha256_of(path) for kind, path in files.items()}
+    if force:
+        return RefreshPlan(fiscal_year, everything, "--force", hashes)
     year = int(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
-        hashes = {kind: file_sha256(con, path) for kind, path in files.items()}
-        expected = data_versions(hashes, rule_json, previous_selection(con, year), amount_rule_json)
         recorded = recorded_versions(con, year)
+        expected = data_versions(VersionInputs.expected(hashes, rule, previous_selection(con, year)))
+    stale = stale_assets(expected, recorded, GUARDED_ASSETS)
     manifest = read_manifest(paths.marts_dir / fiscal_year)
-    if manifest is None or manifest.get("data_versions") != recorded:
-        return RefreshPlan(fiscal_year, everything, "no matching publication")
-    stale = stale_assets(expected, recorded)
-    return RefreshPlan(fiscal_year, stale, "changed inputs, code or rules" if stale else "up to date")
+    if manifest is None or manifest.get("data_versions") != expected:
+        stale = [a for a in PARENTS if a in {*stale, *PUBLISHED_TOGETHER}]
+    if not stale:
+        return RefreshPlan(fiscal_year, [], "up to date", hashes)
+    reason = (
+        "the live release was made from other inputs, code or rule"
+        if stale[0] in PUBLISHED_TOGETHER
+        else (f"{stale[0]} and what follows it: changed inputs, code or rule, or left by a failed run")
+    )
+    return RefreshPlan(fiscal_year, stale, reason, hashes)
 
 
 def selection_of(plan: RefreshPlan) -> list[dg.AssetKey]:

@@ -7,6 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.quality.policy import QualityPolicy
+from pipeline.registry import Registry
+from pipeline.rule import YearRule
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
 from pipeline.warehouse import Warehouse
 
@@ -26,6 +28,19 @@ class DataFolders(dg.ConfigurableResource):
         return Path(self.marts_dir)
 
 
+class RecordedRules(dg.ConfigurableResource):
+    """The registry's rule of each fiscal year: what every run uses, however it was launched."""
+
+    registry_path: str
+
+    @property
+    def registry(self) -> Registry:
+        return Registry(Path(self.registry_path))
+
+    def rule_of(self, fiscal_year: int) -> YearRule:
+        return self.registry.current_rule(fiscal_year)
+
+
 def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
     """The resource set for one environment's paths."""
     return {
@@ -34,4 +49,5 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
             path=str(paths.duckdb_path), memory_limit=duckdb_memory_limit(), threads=duckdb_threads()
         ),
         "quality": QualityPolicy(),
+        "rules": RecordedRules(registry_path=str(paths.registry_path)),
     }

@@ -47,6 +47,7 @@ class Paths:
     marts_dir: Path
     duckdb_path: Path
     dagster_home: Path
+    registry_path: Path
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -55,6 +56,7 @@ class Paths:
             marts_dir=_path_from_env("DATA_MARTS_DIR", "data/marts"),
             duckdb_path=_path_from_env("DUCKDB_PATH", "data/warehouse.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", ".dagster"),
+            registry_path=_path_from_env("REGISTRY_PATH", "data/registry.sqlite3"),
         )
 
 

@@ -1,26 +1,31 @@
-"""Code versions and data versions, so that unchanged work is never redone.
+"""Code versions and data versions: what the warehouse holds, and what is stale.
 
-An asset's code version is a hash of the source files that define it. Its data
-version is a hash of its code version, the data versions of its parents and, for
-the raw assets, the SHA-256 of the input file; for the selection, the rule too; for
-the staged transactions, the amount rule (issue 8).
-So the versions of a whole fiscal year can be computed before running anything,
-and an asset is stale exactly when its computed version differs from the one
-recorded at the last good publication.
+An asset's code version is a hash of the source files that define it. Its data version is a
+hash of its code version, the data versions of its parents and its own inputs: the SHA-256 of
+the bytes ingested (raw assets), the amount rule (staged transactions), the quarantine
+tolerance (quarantine), the selection rule (selection), the previous year's selection (the
+change list). Each asset records its version in the same transaction as its rows, computed
+from the versions its parents hold, so a version can never describe rows that are not there;
+its checks then mark it checked. The versions a run would make are computed up front from the
+files and the year's rule in force; an asset is stale when the warehouse holds another
+version, or one whose blocking checks have not passed. So whatever a failed or killed run
+left behind is stale by construction.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 import dagster as dg
 import duckdb
 
-from pipeline.amounts import DEFAULT_AMOUNT_RULE_JSON
+from pipeline.rule import YearRule
 from pipeline.settings import PROJECT_ROOT
-from pipeline.warehouse import fetch_rows
+from pipeline.warehouse import fetch_rows, run_sql
 
 _SHARED = ("pipeline/warehouse.py", "sql/schema.sql", "sql/macros.sql")
 
@@ -148,73 +153,172 @@ def code_version(asset: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def data_versions(
-    input_sha256: Mapping[str, str],
-    rule_json: str | None,
-    previous_selection: str | None = None,
-    amount_rule_json: str = DEFAULT_AMOUNT_RULE_JSON,
-) -> dict[str, str]:
-    """The data version of every asset of a fiscal year, from its inputs' hashes, the rule, the
-    amount rule and (for the year-over-year change list) the previous year's selection. Assets
-    whose inputs are not known yet (a file not hashed, no rule) are left out."""
-    versions: dict[str, str] = {}
-    for asset, parents in PARENTS.items():
-        if any(p not in versions for p in parents):
-            continue
-        parts = [asset, code_version(asset), *(versions[p] for p in parents)]
+QUARANTINE_KIND = {"quarantined_firms": "firms", "quarantined_transactions": "transactions"}
+
+
+@dataclass(frozen=True)
+class VersionInputs:
+    """What enters a fiscal year's data versions besides the code: the SHA-256 of each input
+    file (by kind), the amount rule and selection rule (canonical JSON), the quarantine
+    tolerance of each kind, and the previous year's selection version (the change list)."""
+
+    input_sha256: Mapping[str, str]
+    amount_rule: str | None
+    selection_rule: str | None
+    tolerance: Mapping[str, str]
+    previous_selection: str | None
+
+    @classmethod
+    def expected(
+        cls, input_sha256: Mapping[str, str], rule: YearRule, previous_selection: str | None
+    ) -> VersionInputs:
+        """The inputs a run would use now: these files and the year's rule in force."""
+        tolerance = dict.fromkeys(QUARANTINE_KIND.values(), rule.quarantine_tolerance)
+        return cls(
+            input_sha256, rule.amounts.as_json(), rule.selection.as_json(), tolerance, previous_selection
+        )
+
+    @classmethod
+    def held(cls, con: duckdb.DuckDBPyConnection, fiscal_year: int) -> VersionInputs:
+        """The inputs the warehouse's tables of the year were made from, as recorded with them."""
+        rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
+        amounts = fetch_rows(con, "amount_rule", fiscal_year=fiscal_year)
+        return cls(
+            dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year)),
+            amounts[0][0] if amounts else None,
+            rule[0][0] if rule else None,
+            dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=fiscal_year)),
+            previous_selection(con, fiscal_year),
+        )
+
+    def of(self, asset: str) -> list[str] | None:
+        """The parts of `asset`'s version beyond code and parents; None when one is unknown."""
+        parts: list[str | None] = []
         if asset in RAW_INPUT:
-            if RAW_INPUT[asset] not in input_sha256:
-                continue
-            parts.append(input_sha256[RAW_INPUT[asset]])
+            parts.append(self.input_sha256.get(RAW_INPUT[asset]))
         if asset in ("staged_transactions", "quarantined_transactions"):
-            parts.append(amount_rule_json)
+            parts.append(self.amount_rule)
+        if asset in QUARANTINE_KIND:
+            parts.append(self.tolerance.get(QUARANTINE_KIND[asset]))
         if asset == "candidate_selection":
-            if rule_json is None:
-                continue
-            parts.append(rule_json)
+            parts.append(self.selection_rule)
         if asset in ("publication_draft", "prefecture_kpis"):
-            parts.append(previous_selection or "no previous year")
-        versions[asset] = _digest(*parts)
+            parts.append(self.previous_selection or "no previous year")
+        return None if None in parts else parts  # type: ignore[return-value]
+
+
+def asset_version(asset: str, parent_versions: Mapping[str, str], inputs: VersionInputs) -> str | None:
+    """One asset's data version: a digest of its code version, its parents' data versions and
+    its own inputs; None when a parent's version or one of its inputs is unknown."""
+    parents = PARENTS[asset]
+    extra = inputs.of(asset)
+    if extra is None or any(p not in parent_versions for p in parents):
+        return None
+    return _digest(asset, code_version(asset), *(parent_versions[p] for p in parents), *extra)
+
+
+def data_versions(inputs: VersionInputs) -> dict[str, str]:
+    """The data version of every asset of a fiscal year, computed before running anything;
+    assets whose inputs are not known are left out."""
+    versions: dict[str, str] = {}
+    for asset in PARENTS:
+        version = asset_version(asset, versions, inputs)
+        if version is not None:
+            versions[asset] = version
     return versions
 
 
-def warehouse_data_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
-    """Data versions from what the warehouse holds for the year: input hashes and the rule."""
-    hashes = dict(fetch_rows(con, "input_hashes", fiscal_year=fiscal_year))
-    rule = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
-    amounts = fetch_rows(con, "amount_rule", fiscal_year=fiscal_year)
-    return data_versions(
-        hashes,
-        rule[0][0] if rule else None,
-        previous_selection(con, fiscal_year),
-        amounts[0][0] if amounts else DEFAULT_AMOUNT_RULE_JSON,
-    )
+@dataclass(frozen=True)
+class RecordedVersion:
+    data_version: str
+    checked: bool  # every blocking check of the asset passed on this version
 
 
-def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
-    """Data versions recorded at the year's last good publication."""
-    return dict(fetch_rows(con, "recorded_asset_versions", fiscal_year=fiscal_year))
+def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, RecordedVersion]:
+    """The data version of each asset as the warehouse holds it, written in the same transaction
+    as the asset's rows, and whether its blocking checks passed on it."""
+    return {
+        asset: RecordedVersion(version, bool(checked))
+        for asset, version, checked in fetch_rows(con, "recorded_asset_versions", fiscal_year=fiscal_year)
+    }
+
+
+def held_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
+    return {asset: r.data_version for asset, r in recorded_versions(con, fiscal_year).items()}
 
 
 def previous_selection(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
     """The previous year's selection version, which the change list depends on."""
-    return recorded_versions(con, fiscal_year - 1).get("candidate_selection")
+    previous = recorded_versions(con, fiscal_year - 1).get("candidate_selection")
+    return previous.data_version if previous else None
 
 
-def data_version_of(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str) -> dg.DataVersion | None:
-    """The data version Dagster records for an asset's materialisation."""
-    version = warehouse_data_versions(con, fiscal_year).get(asset)
-    return dg.DataVersion(version) if version else None
+def forget_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int, *assets: str) -> None:
+    """Mark assets as not held, before work that cannot share one transaction with the record
+    (files, views): a run killed half-way then leaves them stale, never falsely current."""
+    for asset in assets:
+        run_sql(con, "forget_asset_version", fiscal_year=fiscal_year, asset=asset)
+
+
+def record_versions(
+    con: duckdb.DuckDBPyConnection, fiscal_year: int, *assets: str
+) -> dict[str, dg.DataVersion]:
+    """Record the data versions of `assets` from what the warehouse holds (their parents'
+    recorded versions and the inputs recorded with the rows); call it inside the transaction
+    that writes their rows. The versions start unchecked: `mark_checked` confirms them."""
+    parents = held_versions(con, fiscal_year)
+    inputs = VersionInputs.held(con, fiscal_year)
+    recorded = {}
+    for asset in assets:
+        version = asset_version(asset, parents, inputs)
+        if version is None:
+            raise RuntimeError(f"{asset} of {fiscal_year}: a parent or an input has no recorded version")
+        run_sql(con, "forget_asset_version", fiscal_year=fiscal_year, asset=asset)
+        run_sql(con, "record_asset_version", fiscal_year=fiscal_year, asset=asset, data_version=version)
+        recorded[asset] = dg.DataVersion(version)
+    return recorded
+
+
+def mark_checked(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str) -> None:
+    """Every blocking check of the asset passed on its recorded version."""
+    run_sql(con, "mark_asset_checked", fiscal_year=fiscal_year, asset=asset)
 
 
 # The draft is written into a release folder of its run, so these always run together.
 PUBLISHED_TOGETHER = ("publication_draft", "prefecture_charts", "published_lists")
 
 
-def stale_assets(expected: Mapping[str, str], recorded: Mapping[str, str]) -> list[str]:
-    """Assets whose computed version differs from the recorded one, in data-flow order; if
-    any of PUBLISHED_TOGETHER is stale, all of them are."""
-    stale = {asset for asset in PARENTS if recorded.get(asset) != expected[asset]}
+def stale_assets(
+    expected: Mapping[str, str], recorded: Mapping[str, RecordedVersion], guarded: frozenset[str]
+) -> list[str]:
+    """Assets whose computed version differs from the one the warehouse holds, or whose
+    blocking checks (the `guarded` assets have some) have not passed on it, in data-flow order;
+    if any of PUBLISHED_TOGETHER is stale, all of them are."""
+    stale = {
+        asset
+        for asset in PARENTS
+        if asset not in recorded
+        or recorded[asset].data_version != expected.get(asset)
+        or (asset in guarded and not recorded[asset].checked)
+    }
     if stale & set(PUBLISHED_TOGETHER):
         stale |= set(PUBLISHED_TOGETHER)
     return [asset for asset in PARENTS if asset in stale]
+
+
+def record_version(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str) -> dg.DataVersion:
+    """`record_versions` for one asset."""
+    return record_versions(con, fiscal_year, asset)[asset]
+
+
+def held_rule(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> YearRule:
+    """The rule the warehouse's tables of the year were made under, as recorded with them."""
+    inputs = VersionInputs.held(con, fiscal_year)
+    tolerances = set(inputs.tolerance.values())
+    if inputs.selection_rule is None or inputs.amount_rule is None or len(tolerances) != 1:
+        raise RuntimeError(f"the warehouse holds no complete rule for {fiscal_year}")
+    return YearRule(
+        selection=json.loads(inputs.selection_rule),
+        amounts=json.loads(inputs.amount_rule),
+        quarantine_tolerance=tolerances.pop(),
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from pydantic import Field, PrivateAttr
 
 from pipeline.blocks import block_memberships
 from pipeline.prefectures import PREFECTURES
+from pipeline.run_lock import RunInProgress, holding_warehouse
 from pipeline.settings import SQL_DIR, duckdb_memory_limit, duckdb_threads
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -155,8 +156,16 @@ class Warehouse(dg.ConfigurableResource):
     memory_limit: str = Field(default_factory=duckdb_memory_limit)
     threads: int = Field(default_factory=duckdb_threads)
     _held: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
+    _lock: ExitStack | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        run = getattr(context, "run", None)
+        year = run.tags.get("dagster/partition", "") if run is not None else ""
+        self._lock = ExitStack()
+        try:
+            self._lock.enter_context(holding_warehouse(Path(self.path), f"a run of {year}".strip()))
+        except RunInProgress as busy:
+            raise dg.Failure(description=f"the warehouse is busy: {busy}") from None
         self._held = self._open()
         _set_up(self._held)
 
@@ -164,6 +173,9 @@ class Warehouse(dg.ConfigurableResource):
         if self._held is not None:
             self._held.close()
             self._held = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     @property
     def held_connection(self) -> duckdb.DuckDBPyConnection | None:

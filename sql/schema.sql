@@ -203,17 +203,21 @@ create table if not exists check_results (
     checked_at timestamp
 );
 
-create table if not exists file_hashes (
-    path varchar primary key,
-    size_bytes bigint,
-    mtime_ns bigint,
-    sha256 varchar
-);
+-- Input hashes were once cached by path, size and mtime; they are now taken from content, every run.
+drop table if exists file_hashes;
 
+-- Each asset's data version, written with its rows (pipeline/versions.py).
 create table if not exists asset_versions (
     fiscal_year integer,
     asset varchar,
     data_version varchar
+);
+alter table asset_versions add column if not exists checked boolean;
+
+create table if not exists quarantine_tolerances (
+    fiscal_year integer,
+    kind varchar,
+    tolerance varchar
 );
 
 -- Issue 7: size classes, requirement indicators, block degrees and KPI baselines.

@@ -18,6 +18,8 @@ from pipeline.contract import FIRMS, TRANSACTIONS
 from pipeline.corporate_number import with_check_digit
 from pipeline.definitions import JOB_NAME, build_definitions
 from pipeline.partitions import fiscal_year_partitions
+from pipeline.registry import Registry
+from pipeline.rule import YearRule
 from pipeline.settings import PROJECT_ROOT, Paths
 
 YEAR = "2025"
@@ -105,6 +107,7 @@ def paths_under(root: Path) -> Paths:
         marts_dir=root / "marts",
         duckdb_path=root / "warehouse.duckdb",
         dagster_home=root / "dagster",
+        registry_path=root / "registry.sqlite3",
     )
 
 
@@ -116,6 +119,7 @@ def cli_env(paths: Paths) -> dict[str, str]:
         "DATA_MARTS_DIR": str(paths.marts_dir),
         "DUCKDB_PATH": str(paths.duckdb_path),
         "DAGSTER_HOME": str(paths.dagster_home),
+        "REGISTRY_PATH": str(paths.registry_path),
     }
 
 
@@ -149,15 +153,32 @@ class Pipeline:
         tolerance: float | None = None,
         amounts: dict | None = None,
     ) -> PipelineRun:
+        """Record this rule (the defaults where not given) as the year's rule, then run every asset."""
+        self.set_rule(year, rule, tolerance, amounts)
         self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
         job = build_definitions(self.paths).resolve_job_def(JOB_NAME)
         result = job.execute_in_process(
             partition_key=year,
             instance=self.instance,
-            run_config=run_config(rule, tolerance, log_level="WARNING", amounts=amounts),
+            run_config=run_config(log_level="WARNING"),
             raise_on_error=False,
         )
         return PipelineRun(self.paths, result, year)
+
+    def set_rule(
+        self,
+        year: str = YEAR,
+        rule: dict | None = None,
+        tolerance: float | str | None = None,
+        amounts: dict | None = None,
+    ) -> YearRule:
+        wanted = YearRule(
+            selection=rule or {},
+            amounts=amounts or {},
+            quarantine_tolerance=str(tolerance) if tolerance is not None else "0.01",
+        )
+        Registry(self.paths.registry_path).change_rule(int(year), wanted, "test")
+        return wanted
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import stat
 from pathlib import Path
 
-from pipeline.publication import BOM, release_folder, switch_to
+from pipeline.publication import BOM, live_release, new_draft_folder, promote, release_id, switch_to
 from tests.conftest import cn, firm, sale
 
 TRICKY_NAMES = {
@@ -95,17 +96,22 @@ def test_blocked_run_leaves_previous_publication_byte_identical(pipeline):
     assert _digests(good.published) == before
 
 
-def test_switch_replaces_a_plain_folder_and_keeps_two_releases(tmp_path):
+def test_switch_keeps_every_release_and_a_plain_folder_found_in_place(tmp_path):
     marts = tmp_path / "marts"
     (marts / "2025").mkdir(parents=True)
     (marts / "2025" / "old.csv").write_text("old", encoding="utf-8")
-    releases = []
-    for run_id in ("a", "b", "c"):
-        folder = release_folder(marts, 2025, run_id)
-        (folder / "national_candidates.csv").write_text(run_id, encoding="utf-8")
-        switch_to(marts, 2025, folder)
-        releases.append(folder)
+    for run_id in ("aaaaaaaa1", "bbbbbbbb2", "cccccccc3"):
+        draft = new_draft_folder(marts, 2025, run_id)
+        (draft / "national_candidates.csv").write_text(run_id, encoding="utf-8")
+        release = promote(marts, draft)
+        switch_to(marts, 2025, release)
         assert (marts / "2025" / "national_candidates.csv").read_text(encoding="utf-8") == run_id
+        assert live_release(marts, 2025) == release_id(2025, run_id)
+        mode = (release / "national_candidates.csv").stat().st_mode
+        assert stat.S_IMODE(mode) & 0o222 == 0, "a release's files are read-only"
     assert (marts / "2025").is_symlink()
     kept = sorted(p.name for p in (marts / ".releases").iterdir())
-    assert kept == ["2025-b", "2025-c"]
+    assert kept[:3] == ["2025-aaaaaaaa", "2025-bbbbbbbb", "2025-cccccccc"]
+    assert kept[3].startswith("2025-plain-folder-")
+    assert (marts / ".releases" / kept[3] / "old.csv").read_text(encoding="utf-8") == "old"
+    assert not list((marts / ".drafts").iterdir()), "each draft became its release"

@@ -13,11 +13,11 @@ import pytest
 
 from pipeline.manifest import read_manifest
 from pipeline.refresh import plan_refresh
-from pipeline.rule import SelectionRule
-from pipeline.versions import PARENTS, code_version, stale_assets
+from pipeline.rule import SelectionRule, YearRule
+from pipeline.versions import PARENTS, PUBLISHED_TOGETHER, RecordedVersion, code_version, stale_assets
 from tests.conftest import YEAR, Pipeline, cli, firm, paths_under, sale
 
-DEFAULT_RULE = SelectionRule().as_json()
+DEFAULT_RULE = YearRule()
 FROM_SELECTION = [
     "candidate_selection",
     "prefecture_kpis",
@@ -52,7 +52,7 @@ def test_a_touched_but_unchanged_file_is_still_up_to_date(published: Pipeline):
 
 
 def test_a_changed_rule_recomputes_only_what_follows_the_selection(published: Pipeline):
-    rule = SelectionRule(min_employees=50).as_json()
+    rule = DEFAULT_RULE.with_changes({"min_employees": 50})
     assert plan_refresh(published.paths, YEAR, rule).stale == FROM_SELECTION
 
 
@@ -65,16 +65,17 @@ def test_changed_transactions_leave_the_firm_stages_alone(published: Pipeline):
     assert stale == [a for a in PARENTS if a not in firm_only]
 
 
-def test_force_and_a_missing_publication_recompute_everything(published: Pipeline):
+def test_force_recomputes_everything_and_a_missing_publication_republishes(published: Pipeline):
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE, force=True).stale == list(PARENTS)
     shutil.rmtree(published.paths.marts_dir)
-    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == list(PARENTS)
+    # The warehouse still holds every stage, checked: only the publication is made again.
+    assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == list(PUBLISHED_TOGETHER)
 
 
 def test_the_draft_its_charts_and_the_switch_are_stale_together():
     expected = {asset: "new" if asset == "prefecture_charts" else "same" for asset in PARENTS}
-    recorded = {asset: "same" for asset in PARENTS}
-    stale = stale_assets(expected, recorded)
+    recorded = {asset: RecordedVersion("same", checked=True) for asset in PARENTS}
+    stale = stale_assets(expected, recorded, frozenset(PARENTS))
     assert stale == ["publication_draft", "prefecture_charts", "published_lists"]
 
 
@@ -96,7 +97,9 @@ def test_manifest_describes_inputs_outputs_rule_and_software(published: Pipeline
     assert "national_candidates.parquet" in outputs and "prefectures/13.csv" in outputs
     for name, digest in outputs.items():
         assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
-    assert manifest["rule"] == json.loads(DEFAULT_RULE)
+    assert manifest["rule"] == json.loads(SelectionRule().as_json())
+    assert manifest["quarantine_tolerance"] == "0.01"
+    assert manifest["rule_sha256"] == DEFAULT_RULE.sha256()
     assert manifest["rows_per_stage"]["staged_firms"] == 10
     assert manifest["rows_per_stage"]["raw_transactions"] == 10
     assert set(manifest["software"]) == {

@@ -9,19 +9,22 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
 from pipeline.partitions import fiscal_year_partitions
-from pipeline.publication import release_folder_path
+from pipeline.publication import draft_folder_path
 from pipeline.quality.gx_duckdb import SuiteOutcome, validate
 from pipeline.quality.policy import QualityPolicy
 from pipeline.quality.report import write_report
 from pipeline.quality.suites import SUITES, Suite, SuiteContext
 from pipeline.resources import DataFolders
-from pipeline.rule import SelectionRule
+from pipeline.rule import SelectionRule, YearRule
+from pipeline.versions import mark_checked
 from pipeline.warehouse import Warehouse, fetch_records, fetch_rows, run_sql
 
 EXAMPLES = 5
@@ -33,6 +36,11 @@ class CheckInputs:
     rule: dict[str, Any]
     policy: QualityPolicy
     publication: Path
+    # The quarantine tolerance each kind was staged under (exact text, e.g. '0.01').
+    tolerance: dict[str, str] = field(default_factory=dict)
+
+    def tolerance_millionths(self, kind: str) -> int:
+        return YearRule(quarantine_tolerance=self.tolerance[kind]).tolerance_millionths
 
 
 @dataclass(frozen=True)
@@ -59,13 +67,29 @@ def _publication(inputs: CheckInputs) -> dict[str, Any]:
     }
 
 
-def _quarantine_shares(rows: list[dict[str, Any]], inputs: CheckInputs) -> str:
-    tolerance = inputs.policy.quarantine_tolerance
-    return "; ".join(
-        f"{r['source_file']}: {r['rows_quarantined']:,} of {r['rows_read']:,} rows quarantined "
-        f"({r['row_share']:.2%} of rows, {r['yen_share']:.2%} of yen; tolerance {tolerance:.2%})"
-        for r in rows
-    )
+def _percent(share: Fraction, tolerance: Fraction) -> str:
+    """A share in percent, with as many places as it takes not to look equal to the tolerance
+    when it is not (1.00004% against 1%)."""
+    for places in range(2, 9):
+        shown = f"{float(share * 100):.{places}f}"
+        if share == tolerance or shown != f"{float(tolerance * 100):.{places}f}":
+            break
+    return f"{shown}%"
+
+
+def _quarantine_shares(rows: list[dict[str, Any]], inputs: CheckInputs, kind: str) -> str:
+    """What was measured against what: each file's quarantined share of rows and of yen."""
+    tolerance = Fraction(Decimal(inputs.tolerance[kind]))
+    texts = []
+    for r in rows:
+        row_share = Fraction(r["rows_quarantined"], max(r["rows_read"], 1))
+        yen_share = Fraction(int(r["quarantined_yen"]), max(int(r["checked_yen"]), 1))
+        texts.append(
+            f"{r['source_file']}: {_percent(yen_share, tolerance)} of yen and "
+            f"{_percent(row_share, tolerance)} of rows ({r['rows_quarantined']:,} of {r['rows_read']:,}) "
+            f"quarantined; tolerance {_percent(tolerance, tolerance)}"
+        )
+    return "; ".join(texts)
 
 
 SQL_CHECKS = (
@@ -85,15 +109,18 @@ SQL_CHECKS = (
         "quarantine_within_tolerance",
         "quarantined_firms",
         "quarantined share of firm rows and of sales ≤ tolerance",
-        params=lambda i: {"kind": "firms", "tolerance": i.policy.quarantine_tolerance},
-        explain=_quarantine_shares,
+        params=lambda i: {"kind": "firms", "tolerance_millionths": i.tolerance_millionths("firms")},
+        explain=lambda rows, i: _quarantine_shares(rows, i, "firms"),
     ),
     SqlCheck(
         "quarantine_within_tolerance",
         "quarantined_transactions",
         "quarantined share of transaction rows and of yen ≤ tolerance",
-        params=lambda i: {"kind": "transactions", "tolerance": i.policy.quarantine_tolerance},
-        explain=_quarantine_shares,
+        params=lambda i: {
+            "kind": "transactions",
+            "tolerance_millionths": i.tolerance_millionths("transactions"),
+        },
+        explain=lambda rows, i: _quarantine_shares(rows, i, "transactions"),
     ),
     SqlCheck(
         "estimates_reconcile_to_sales",
@@ -160,8 +187,9 @@ def _inputs(context, con, quality: QualityPolicy, folders: DataFolders) -> Check
     recorded = fetch_rows(con, "selection_rule", fiscal_year=fiscal_year)
     # Fields a rule recorded before them lacks take their defaults, for every check and suite.
     rule = {**SelectionRule().model_dump(), **json.loads(recorded[0][0])} if recorded else {}
-    publication = release_folder_path(folders.marts, fiscal_year, context.run.run_id)
-    return CheckInputs(fiscal_year, rule, quality, publication)
+    publication = draft_folder_path(folders.marts, fiscal_year, context.run.run_id)
+    tolerance = dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=fiscal_year))
+    return CheckInputs(fiscal_year, rule, quality, publication, tolerance)
 
 
 def _json_safe(value: Any) -> Any:
@@ -326,10 +354,14 @@ def _checks_of(asset: str) -> dg.AssetChecksDefinition:
         quality: QualityPolicy,
         folders: DataFolders,
     ):
-        for suite in suites:
-            yield run_suite_check(context, suite, warehouse, quality, folders)
-        for check in sql_checks:
-            yield run_sql_check(context, check, warehouse, quality, folders)
+        results = [run_suite_check(context, suite, warehouse, quality, folders) for suite in suites]
+        results += [run_sql_check(context, check, warehouse, quality, folders) for check in sql_checks]
+        yield from results
+        blocking = {check.name for check in sql_checks if check.blocking} | {f"gx_{s.name}" for s in suites}
+        if all(r.passed for r in results if r.check_name in blocking):
+            # Only now may a later run take this version as done: its gates held on it.
+            with warehouse.connect() as con:
+                mark_checked(con, int(context.partition_key), asset)
 
     return _checks
 
@@ -339,3 +371,5 @@ def _checks_of(asset: str) -> dg.AssetChecksDefinition:
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
 _GUARDED = dict.fromkeys([s.asset for s in SUITES] + [c.asset for c in SQL_CHECKS])
 ASSET_CHECKS = [_checks_of(asset) for asset in _GUARDED]
+# Assets with blocking checks: a version of theirs counts as done only once they passed on it.
+GUARDED_ASSETS = frozenset([*_GUARDED, "prefecture_charts"])

@@ -1,5 +1,6 @@
 -- Blocking: an input file whose quarantined share of rows or of yen exceeds the tolerance.
-select source_file, rows_read, rows_quarantined, row_share, yen_share
+-- Compared exactly in integers: the tolerance comes as a whole number of millionths.
+select source_file, rows_read, rows_quarantined, quarantined_yen, checked_yen
 from (
     with quarantined as (
         select 'firms' as kind, count(*) as rows, coalesce(sum(yen), 0) as yen
@@ -22,11 +23,15 @@ from (
         input_files.kind,
         input_files.rows_read,
         quarantined.rows as rows_quarantined,
-        round(quarantined.rows / greatest(input_files.rows_read, 1), 6) as row_share,
-        round(quarantined.yen / greatest(quarantined.yen + staged.yen, 1), 6) as yen_share
+        cast(quarantined.yen as hugeint) as quarantined_yen,
+        cast(quarantined.yen as hugeint) + cast(staged.yen as hugeint) as checked_yen
     from input_files
     join quarantined using (kind)
     join staged using (kind)
     where input_files.fiscal_year = $fiscal_year
 )
-where kind = $kind and (row_share > $tolerance or yen_share > $tolerance)
+where kind = $kind
+    and (
+        cast(rows_quarantined as hugeint) * 1000000 > cast($tolerance_millionths as hugeint) * rows_read
+        or quarantined_yen * 1000000 > cast($tolerance_millionths as hugeint) * checked_yen
+    )
