@@ -286,6 +286,13 @@ def mark_checked(con: duckdb.DuckDBPyConnection, fiscal_year: int, asset: str) -
 
 # The draft is written into a release folder of its run, so these always run together.
 PUBLISHED_TOGETHER = ("publication_draft", "prefecture_charts", "published_lists")
+# Assets one Dagster step makes together: a run can only make them both.
+MADE_TOGETHER = (
+    ("staged_firms", "quarantined_firms"),
+    ("staged_transactions", "quarantined_transactions"),
+    ("firm_indicators", "block_degrees"),
+    PUBLISHED_TOGETHER,
+)
 
 
 def stale_assets(
@@ -293,7 +300,7 @@ def stale_assets(
 ) -> list[str]:
     """Assets whose computed version differs from the one the warehouse holds, or whose
     blocking checks (the `guarded` assets have some) have not passed on it, in data-flow order;
-    if any of PUBLISHED_TOGETHER is stale, all of them are."""
+    with any asset of MADE_TOGETHER, the others of its group."""
     stale = {
         asset
         for asset in PARENTS
@@ -301,8 +308,9 @@ def stale_assets(
         or recorded[asset].data_version != expected.get(asset)
         or (asset in guarded and not recorded[asset].checked)
     }
-    if stale & set(PUBLISHED_TOGETHER):
-        stale |= set(PUBLISHED_TOGETHER)
+    for together in MADE_TOGETHER:
+        if stale & set(together):
+            stale |= set(together)
     return [asset for asset in PARENTS if asset in stale]
 
 

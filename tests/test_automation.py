@@ -10,7 +10,7 @@ import pytest
 from pipeline.automation import raw_data_sensor, refresh_requests
 from pipeline.definitions import defs
 from pipeline.partitions import fiscal_year_partitions
-from tests.conftest import YEAR, Pipeline, firm, sale
+from tests.conftest import YEAR, Pipeline, firm, paths_under, sale
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def raw(pipeline: Pipeline, monkeypatch) -> Pipeline:
         ("DATA_RAW_DIR", pipeline.paths.raw_dir),
         ("DATA_MARTS_DIR", pipeline.paths.marts_dir),
         ("DUCKDB_PATH", pipeline.paths.duckdb_path),
+        ("REGISTRY_PATH", pipeline.paths.registry_path),
     ):
         monkeypatch.setenv(name, str(path))
     pipeline.write([firm(1, "13"), firm(2, "27")], [sale(1, 2, 1_000)])
@@ -50,24 +51,47 @@ def test_touching_a_file_requests_nothing_but_changing_it_does(raw: Pipeline):
     assert changed.run_requests[0].run_key != first.run_requests[0].run_key
 
 
+def test_a_same_size_correction_with_its_mtime_kept_requests_a_run(raw: Pipeline):
+    first = _tick(raw, None)
+    path = raw.paths.raw_dir / YEAR / "transactions.csv"
+    before = path.stat()
+    corrected = path.read_bytes().replace(b"1000", b"1001")  # same size, other content
+    assert len(corrected) == before.st_size
+    path.write_bytes(corrected)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p, rsync -t, unzip do
+    again = _tick(raw, first.cursor)
+    assert [r.partition_key for r in again.run_requests] == [YEAR]
+
+
+def test_requests_carry_the_launcher_the_recorded_rule_and_the_commit(raw: Pipeline):
+    rule = raw.set_rule(rule={"min_employees": 50})
+    (request,) = _tick(raw, None).run_requests
+    assert request.tags["launcher"] == "sensor"
+    assert request.tags["rule_sha256"] == rule.sha256()
+    assert request.tags["git_commit"]
+    assert not request.run_config, "no run config: the run reads the recorded rule"
+
+
 def test_inputs_already_published_request_no_run(raw: Pipeline):
     run = raw.run()
     assert run.success, run.failure
     assert _tick(raw, None).run_requests == []
 
 
-def test_half_yearly_schedule_is_off_and_refreshes_every_year():
+def test_half_yearly_schedule_is_off_and_refreshes_every_year(tmp_path):
     schedule = defs.resolve_schedule_def("half_yearly_refresh")
     assert schedule.default_status == dg.DefaultScheduleStatus.STOPPED
     assert schedule.cron_schedule == "0 6 1 4,10 *"
     assert schedule.execution_timezone == "Asia/Tokyo"
     # Evaluated without a Dagster context: a schedule context with a temporary instance
     # leaves Dagster's definitions-load context pointing at the dead instance.
-    requests = refresh_requests(["2025", "2024"], "2026-10")
+    requests = refresh_requests(paths_under(tmp_path), ["2025", "2024"], "2026-10")
     assert [(r.partition_key, r.run_key) for r in requests] == [
         ("2024", "2026-10:2024"),
         ("2025", "2026-10:2025"),
     ]
+    assert {r.tags["launcher"] for r in requests} == {"schedule"}
+    assert all(not r.run_config for r in requests), "no run config: each year's recorded rule"
 
 
 def test_sensor_is_on_and_schedule_and_sensor_target_the_lists_job():
@@ -75,3 +99,17 @@ def test_sensor_is_on_and_schedule_and_sensor_target_the_lists_job():
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     assert sensor.job_name == "candidate_lists"
     assert defs.resolve_schedule_def("half_yearly_refresh").job_name == "candidate_lists"
+
+
+def test_the_instance_queues_runs_of_the_job_one_at_a_time(tmp_path):
+    from pipeline.automation import WAREHOUSE_TAG, write_instance_config
+    from pipeline.definitions import JOB_NAME
+
+    write_instance_config(tmp_path)
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    finally:
+        instance.dispose()
+    assert {"key": WAREHOUSE_TAG, "limit": 1} in [dict(limit) for limit in limits]
+    assert defs.resolve_job_def(JOB_NAME).tags[WAREHOUSE_TAG]

@@ -221,7 +221,8 @@ def _offending_rows(database: Path, check: SqlCheck, publication: Path) -> list[
     """The check's SQL with the parameters the pipeline gives it: its offending rows."""
     with Warehouse(path=str(database)).connect() as con:
         rule = json.loads(fetch_rows(con, "selection_rule", fiscal_year=FISCAL_YEAR)[0][0])
-        inputs = CheckInputs(FISCAL_YEAR, rule, QualityPolicy(), publication)
+        tolerance = dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=FISCAL_YEAR))
+        inputs = CheckInputs(FISCAL_YEAR, rule, QualityPolicy(), publication, tolerance)
         cursor = run_sql(con, f"checks/{check.name}", fiscal_year=FISCAL_YEAR, **check.params(inputs))
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.publication import RELEASES
+from pipeline.publication import DRAFTS
 from pipeline.sample import write_sample
 from pipeline.settings import PROJECT_ROOT
 from tests.conftest import YEAR, Pipeline, cli_env, cn, firm, paths_under, sale
@@ -131,7 +131,7 @@ def test_sigkill_mid_publication_leaves_previous_publication_intact(tmp_path: Pa
     release_before = published.resolve()
 
     killed = _cli(tmp_path, "--min-employees", "50")  # a different rule: different lists
-    draft = _kill_when_drafting(killed, tmp_path / "marts" / RELEASES, published)
+    draft = _kill_when_drafting(killed, tmp_path / "marts" / DRAFTS, published)
     assert not (draft / "rule.json").exists(), "killed while writing, before the last file"
     assert published.resolve() == release_before
     assert _digests(published) == before
