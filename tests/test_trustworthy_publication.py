@@ -305,3 +305,35 @@ def test_the_warehouse_holds_versions_with_their_rows_and_checks(root: Path):
         )
     assert set(held) == set(PARENTS)
     assert all(held.values()), "every asset's blocking checks passed on the version it holds"
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path):
+    """A 16 MB filesystem of its own for the marts folder (the tests run as root, as CI does)."""
+    mount_point = tmp_path / "marts"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)], check=True)
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def test_a_full_disk_while_drafting_removes_the_draft_and_names_the_folder(root: Path, small_disk: Path):
+    assert _run(root).returncode == 0
+    published = small_disk / YEAR
+    before = _rows(published / "national_candidates.parquet")
+    free = os.statvfs(small_disk)
+    filler = small_disk / "filler.bin"
+    with filler.open("wb") as f:  # leave 256 KB: far less than a draft needs
+        f.truncate(0)
+        f.write(b"\0" * (free.f_bavail * free.f_frsize - 256 * 1024))
+    full = _run(root, "--min-employees", "30", "--reason", "test")
+    assert full.returncode == 1
+    reason = full.stderr.splitlines()[0]
+    assert f"no space left on the device of {small_disk / '.drafts'}" in reason, reason
+    assert not any((small_disk / ".drafts").iterdir()), "the half-written draft is removed"
+    assert _rows(published / "national_candidates.parquet") == before
+
+    filler.unlink()
+    again = _run(root)
+    assert again.returncode == 0, again.stderr
+    assert read_manifest(published)["rule"]["min_employees"] == 30

@@ -44,7 +44,9 @@ def test_two_percent_conflicting_pairs_block_publication(pipeline: Pipeline):
     blocked = pipeline.run()
     assert not blocked.success
     assert "check quarantine_within_tolerance on quarantined_transactions failed" in blocked.failure
-    assert f"{YEAR}/transactions.csv: 4 of 202 rows quarantined" in blocked.failure
+    assert (
+        f"{YEAR}/transactions.csv: 6.66% of yen and 1.98% of rows (4 of 202) quarantined" in blocked.failure
+    )
     assert _digests(good.published) == before
     reasons = blocked.query(
         "select reason, count(*) from quarantined_transactions where fiscal_year = ? group by reason",
