@@ -8,12 +8,14 @@ import sys
 
 import pytest
 
-from pipeline.explain import explain
+from pipeline.explain import explain, render_text
 from pipeline.warehouse import Warehouse
 from tests.conftest import YEAR, Pipeline, cli, cn, firm, sale
 
 FISCAL_YEAR = int(YEAR)
 NAME = "株式会社北斗輸出"
+INVALID_FIRM_NUMBER = "１２３４５６７８９０１２３"  # full-width; 1234567890123 fails the check digit
+SPREADSHEET_NUMBER = "1.18030101877E+12"
 
 
 def full_width(text: str) -> str:
@@ -26,17 +28,28 @@ def hand_run(tmp_path_factory):
     ¥700 from 3 and ¥300 from 2; 2 sells ¥200 to 4 and ¥50 to 3; 3 (¥1 below the sales threshold)
     sells ¥100 to 5. Osaka (27): 4 sells ¥500 to 5 and ¥1,000 to 2. Hokkaido (01): 6 alone, buying
     only from Tokyo, so both its denominators are 0. Firm 9 has prefecture '99': quarantined, and
-    so is its sale to 1 (unknown_supplier), which therefore counts nowhere."""
+    so is its sale to 1 (unknown_supplier), which therefore counts nowhere.
+
+    Beyond Tokyo's numbers: 2 is a 大企業 (3,000 employees, ¥5bn capital), the others with 100
+    employees are 中小企業者. Okinawa (47): 7 sells ¥110…¥160 to 2, 3, 4, 5, 6 and 10 (Fukuoka,
+    40), six sales to other prefectures, and buys ¥170 from 8 (Okinawa; it counts) and ¥180 from
+    4 (Osaka; it does not). None of it touches a Tokyo denominator or firm 1's flows. Two rows
+    carry invalid numbers: firms line 12 (full-width, bad check digit) and transactions line 21
+    (a number a spreadsheet turned into 1.18030101877E+12)."""
     pipeline = Pipeline(tmp_path_factory.mktemp("explain"))
     pipeline.write(
         [
             firm(1, "13", name=NAME, export_sales_jpy=400),  # CSV line 2
-            firm(2, "13"),
+            firm(2, "13", employees=3000, capital_jpy=5_000_000_000),
             firm(3, "13", sales=999_999_999),
             firm(4, "27"),
             firm(5, "27"),
             firm(6, "01"),
             firm(9, "99"),  # CSV line 8
+            firm(7, "47"),
+            firm(8, "47"),
+            firm(10, "40"),
+            {**firm(11, "13"), "corporate_number": INVALID_FIRM_NUMBER},  # CSV line 12
         ],
         [
             sale(1, 5, 900),
@@ -49,7 +62,16 @@ def hand_run(tmp_path_factory):
             sale(2, 3, 50),
             sale(4, 5, 500),
             sale(4, 2, 1000),
-            sale(9, 1, 999),
+            sale(9, 1, 999),  # CSV line 12
+            sale(7, 2, 110),
+            sale(7, 3, 120),
+            sale(7, 4, 130),
+            sale(7, 5, 140),
+            sale(7, 6, 150),
+            sale(7, 10, 160),  # CSV line 18
+            sale(8, 7, 170),
+            sale(4, 7, 180),
+            {**sale(7, 1, 190), "supplier_corporate_number": SPREADSHEET_NUMBER},  # CSV line 21
         ],
     )
     run = pipeline.run(tolerance=1.0)  # one firm row of seven is quarantined: above the 1% default
@@ -226,3 +248,88 @@ con = duckdb.connect(sys.argv[1])
 print("holding", flush=True)
 time.sleep(600)
 """
+
+
+def _listed(rows: list[dict]) -> list[tuple]:
+    return [
+        (r["direction"], r["counterparty"], r["amount_jpy"], r["source_file"], r["row_number"]) for r in rows
+    ]
+
+
+def test_all_transactions_with_their_file_lines(ask, hand_run):
+    with Warehouse(path=str(hand_run.paths.duckdb_path)).connect() as con:
+        okinawa = explain(con, cn(7), FISCAL_YEAR, all_transactions=True)
+        exporter = explain(con, cn(1), FISCAL_YEAR, all_transactions=True)
+    sales, purchases = "out_of_prefecture_sale", "in_prefecture_purchase"
+    csv = f"{YEAR}/transactions.csv"
+    # Lines 13-18: 7's six sales to other prefectures; line 19: its purchase in Okinawa; line 20
+    # (from Osaka) does not count, nor line 21 (quarantined).
+    assert _listed(okinawa["all_transactions"]) == [
+        (sales, cn(2), 110, csv, 13),
+        (sales, cn(3), 120, csv, 14),
+        (sales, cn(4), 130, csv, 15),
+        (sales, cn(5), 140, csv, 16),
+        (sales, cn(6), 150, csv, 17),
+        (sales, cn(10), 160, csv, 18),
+        (purchases, cn(8), 170, csv, 19),
+    ]
+    assert len(okinawa["largest_out_of_prefecture_sales"]) == 5  # the top 5 leave ¥110 out
+    assert (
+        okinawa["firm"]["out_of_prefecture_sales_jpy"],
+        okinawa["firm"]["in_prefecture_purchases_jpy"],
+    ) == (
+        810,
+        170,
+    )
+    assert _listed(exporter["all_transactions"]) == [
+        (sales, cn(5), 900, csv, 2),
+        (sales, cn(6), 800, csv, 3),
+        (sales, cn(4), 600, csv, 4),
+        (purchases, cn(2), 300, csv, 7),
+        (purchases, cn(3), 700, csv, 8),
+    ]
+    assert not any(r["amount_estimated"] for r in exporter["all_transactions"])
+    assert "all_transactions" not in ask(cn(1))
+
+
+@pytest.mark.parametrize(("n", "size_class"), [(1, "中小企業者"), (2, "大企業"), (7, "中小企業者")])
+def test_size_class_and_meets_size_class(ask, n, size_class):
+    answer = ask(cn(n))
+    # 100 employees ≤ 300 (manufacturing's limit) makes 中小企業者; 2 has 3,000 and ¥5bn capital.
+    assert (answer["firm"]["size_class"], answer["firm"]["meets_size_class"]) == (size_class, True)
+    assert f"size_class {size_class} 除外区分 なし: meets_size_class → 合格 PASS" in render_text(answer)
+
+
+@pytest.mark.parametrize("text", [INVALID_FIRM_NUMBER, "1234567890123", " 1234567890123 "])
+def test_quarantined_firm_row_found_by_its_raw_text(ask, text):
+    for year in (FISCAL_YEAR, None):
+        answer = ask(text, year)
+        assert (answer["status"], answer["fiscal_year"], answer["quarantined_transactions"]) == (
+            "quarantined",
+            FISCAL_YEAR,
+            [],
+        )
+        [row] = answer["quarantine"]
+        assert (row["source_file"], row["row_number"], row["reason"]) == (
+            f"{YEAR}/firms.csv",
+            12,
+            "invalid_corporate_number",
+        )
+        assert json.loads(row["raw"])["corporate_number"] == INVALID_FIRM_NUMBER
+
+
+def test_quarantined_transaction_found_by_its_raw_text(ask, hand_run):
+    answer = ask(SPREADSHEET_NUMBER, None)
+    assert (answer["status"], answer["quarantine"]) == ("quarantined", [])
+    [row] = answer["quarantined_transactions"]
+    assert (row["source_file"], row["row_number"], row["reason"], row["columns"]) == (
+        f"{YEAR}/transactions.csv",
+        21,
+        "invalid_corporate_number",
+        ["supplier_corporate_number"],
+    )
+    # The firm it names as customer shows it among its quarantined rows, with 9's sale (line 12).
+    assert [q["row_number"] for q in ask(cn(1))["quarantined_transactions"]] == [12, 21]
+    text = cli(hand_run.paths, "explain", SPREADSHEET_NUMBER)
+    assert text.returncode == 0, text.stderr
+    assert f"{YEAR}/transactions.csv 行 21: invalid_corporate_number" in text.stdout
