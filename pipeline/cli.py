@@ -239,26 +239,16 @@ def sample(args: argparse.Namespace) -> int:
 
 
 def explain(args: argparse.Namespace) -> int:
-    import duckdb
-
-    from pipeline.explain import explain as explain_firm
-    from pipeline.explain import render_text
-    from pipeline.warehouse import Warehouse
+    from pipeline.explain import CannotExplain, render_text
+    from pipeline.explain_release import explain_release
 
     paths = Paths.from_env()
-    if not paths.duckdb_path.exists():
-        print(
-            f"error: no warehouse at {paths.duckdb_path}; run `python -m pipeline run` first", file=sys.stderr
-        )
-        return 2
     try:
-        with Warehouse(path=str(paths.duckdb_path)).connect() as con:
-            answer = explain_firm(con, args.corporate_number, args.year)
-    except ValueError as e:
+        answer = explain_release(
+            paths, args.corporate_number, args.year, args.release, all_transactions=args.all_transactions
+        )
+    except CannotExplain as e:
         print(f"error: {e}", file=sys.stderr)
-        return 2
-    except duckdb.IOException as e:  # a run holds the warehouse from its first step to its last
-        print(f"error: cannot use the warehouse (is a run in progress?): {e}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
@@ -311,9 +301,17 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
 
-    e = sub.add_parser("explain", help="why a firm is or is not a candidate")
-    e.add_argument("corporate_number", help="法人番号 (13 digits)")
-    e.add_argument("--year", type=int, help="fiscal year (default: the latest with this firm)")
+    e = sub.add_parser("explain", help="why a firm is or is not a candidate, in a published release")
+    e.add_argument(
+        "corporate_number", help="法人番号 (13 digits), or the raw text of a quarantined row's number"
+    )
+    e.add_argument("--year", type=int, help="fiscal year (default: the latest published one with this firm)")
+    e.add_argument("--release", help="a release id (e.g. 2025-1a2b3c4d) instead of the year's live release")
+    e.add_argument(
+        "--all-transactions",
+        action="store_true",
+        help="every transaction that counts for the firm's degrees, with its file line, not only the top 5",
+    )
     e.add_argument("--json", action="store_true", help="machine-readable output")
     e.set_defaults(handler=explain)
 
