@@ -118,7 +118,7 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     copy_parquet(
         con, sql_for_year("published_composite_scores", fiscal_year), folder / "composite_scores.parquet"
     )
-    rule = held_rule(con, fiscal_year).as_json()
+    rule = held_rule(con, fiscal_year).published_json()
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
     counts = {}
     for name in PUBLISHED_TABLES:

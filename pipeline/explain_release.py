@@ -76,7 +76,8 @@ class PublishedRelease:
         """The selection rule the release was made under (rule.json, else the manifest's)."""
         rule = self.folder / "rule.json"
         if rule.is_file():
-            return json.loads(rule.read_text(encoding="utf-8"))["selection"]
+            published = json.loads(rule.read_text(encoding="utf-8"))
+            return {k: v for k, v in published.items() if k not in ("amounts", "quarantine_tolerance")}
         return self.manifest["rule"]
 
     def header(self) -> dict[str, Any]:

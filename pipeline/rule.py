@@ -126,6 +126,16 @@ class YearRule(dg.Config):
     def sha256(self) -> str:
         return hashlib.sha256(self.as_json().encode("utf-8")).hexdigest()
 
+    def published_json(self) -> str:
+        """rule.json of a release: the selection rule's keys as they always were, then the
+        amount rule and the quarantine tolerance added beside them."""
+        published = {
+            **self.selection.model_dump(),
+            "amounts": self.amounts.model_dump(),
+            "quarantine_tolerance": self.quarantine_tolerance,
+        }
+        return json.dumps(published, sort_keys=True, ensure_ascii=False)
+
     def flat(self) -> dict[str, object]:
         """The rule as `name: value`, with the names of the command line's options."""
         selection = self.selection.model_dump(exclude={"composite_weights"})

@@ -352,7 +352,7 @@ def test_default_tolerance_blocks_publication(pipeline):
     run = pipeline.run()
     assert not run.success
     assert "check quarantine_within_tolerance on quarantined_transactions failed" in run.failure
-    assert f"{YEAR}/transactions.csv: 2 of 10 rows quarantined" in run.failure
+    assert f"{YEAR}/transactions.csv: 20.00% of yen and 20.00% of rows (2 of 10) quarantined" in run.failure
     assert "tolerance 1.00%" in run.failure
     assert not run.published.exists()
 

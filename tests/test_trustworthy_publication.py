@@ -128,9 +128,7 @@ def test_the_rule_is_kept_by_plain_runs_and_by_runs_dagster_launches(root: Path)
     assert count[0] > 0 and count[1] >= 50
     plain = _run(root)
     assert plain.returncode == 0 and "up to date" in plain.stdout
-    assert (
-        json.loads((published / "rule.json").read_text(encoding="utf-8"))["selection"]["min_employees"] == 50
-    )
+    assert json.loads((published / "rule.json").read_text(encoding="utf-8"))["min_employees"] == 50
 
     # A run launched by Dagster itself (sensor, schedule, UI): no run config, the recorded rule.
     paths = paths_under(root)

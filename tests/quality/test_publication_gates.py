@@ -67,7 +67,7 @@ def test_blocked_run_writes_a_report_naming_the_failed_gate(pipeline: Pipeline):
     page = reports[0].read_text(encoding="utf-8")
     assert "公表を停止しました" in page
     assert "quarantine_within_tolerance" in page
-    assert "4 of 202 rows quarantined" in page
+    assert "1.98% of rows (4 of 202) quarantined" in page
 
 
 def test_published_report_lists_every_gate_as_passed(pipeline: Pipeline):
