@@ -258,24 +258,32 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def accounts(args: argparse.Namespace) -> int:
-    """Create, revoke and list the portal's accounts (issue 6)."""
+    """Create, revoke and list the portal's accounts, set a password, check the audit log (issue 6)."""
     import getpass
     import secrets
 
     from portal.accounts import AccountError, Store
     from portal.app import PortalConfig
+    from portal.audit import verify_audit_command
+    from portal.database import PortalFileError
 
-    store = Store(PortalConfig.from_env().database)
+    if args.action == "verify-audit":  # reads the file as it is: no Store, which would add tables
+        return verify_audit_command(PortalConfig.from_env().database, args.expect)
     try:
-        if args.action == "create":
+        store = Store(PortalConfig.from_env().database)
+        if args.action in ("create", "set-password"):
             if args.generate_password:
                 password = secrets.token_urlsafe(18)
             elif args.password_stdin:
                 password = sys.stdin.readline().rstrip("\n")
             else:
                 password = getpass.getpass(f"password for {args.username}: ")
-            account = store.create(args.username, args.role, password)
-            print(f"created {account.username} ({account.role})")
+            if args.action == "create":
+                account = store.create(args.username, args.role, password)
+                print(f"created {account.username} ({account.role})")
+            else:
+                store.set_password(args.username, password)
+                print(f"new password for {args.username}; its sessions are closed")
             if args.generate_password:
                 print(f"password (shown once): {password}")
         elif args.action == "revoke":
@@ -285,7 +293,7 @@ def accounts(args: argparse.Namespace) -> int:
             for username, role, created, revoked in store.accounts():
                 state = f"revoked {revoked}" if revoked else "active"
                 print(f"{username:<32} {role:<12} created {created}  {state}")
-    except AccountError as error:
+    except (AccountError, PortalFileError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0
@@ -338,6 +346,15 @@ def parser() -> argparse.ArgumentParser:
     revoke = actions.add_parser("revoke", help="revoke an account and close its sessions")
     revoke.add_argument("username")
     actions.add_parser("list", help="every account, with its role and state")
+    reset = actions.add_parser("set-password", help="a new password for an account; closes its sessions")
+    reset.add_argument("username")
+    how = reset.add_mutually_exclusive_group()
+    how.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    how.add_argument("--generate-password", action="store_true", help="make one and print it once")
+    verify = actions.add_parser("verify-audit", help="check the audit log's hash chain and triggers")
+    verify.add_argument(
+        "--expect", metavar="ID:HASH", help="a head printed by an earlier check, kept elsewhere"
+    )
     a.set_defaults(handler=accounts)
     from pipeline import assess, rule_commands
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import uvicorn
 
 from portal.app import PortalConfig, create_app
+from portal.database import PortalFileError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -15,8 +17,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8080)
     args = parser.parse_args(argv)
     config = PortalConfig.from_env()
+    try:
+        app = create_app(config)
+    except PortalFileError as error:
+        print(f"portal: {error}", file=sys.stderr)
+        return 2
     print(f"portal: http://{args.host}:{args.port}/ over {config.marts_dir.resolve()}", flush=True)
-    uvicorn.run(create_app(config), host=args.host, port=args.port, log_level="warning")
+    # proxy_headers=False: uvicorn would otherwise believe X-Forwarded-For from loopback; the
+    # app itself trusts it only from PORTAL_TRUSTED_PROXIES.
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level="warning", proxy_headers=False, server_header=False
+    )
     return 0
 
 

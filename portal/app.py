@@ -2,52 +2,69 @@
 
 Access is decided here and nowhere else: a prefecture account reaches its own prefecture's
 files, the secretariat reaches everything published and the audit log, a reviewer reaches
-only the lookup. Every login, download and lookup is written to the audit log.
+only the lookup. What is served is written to the audit log here; what is refused or fails,
+by portal/middleware.py.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
-import secrets
+import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from urllib.parse import quote
 
-from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi import FastAPI, Form, HTTPException, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from pipeline.corporate_number import is_valid
-from portal.accounts import Session, Store
+from portal import login_form
+from portal.accounts import DEVICE_SECONDS, Session, Store
+from portal.audit import DENIALS_PER_MINUTE, AuditFilter
+from portal.database import Clock
 from portal.downloads import candidates_xlsx, cp932_csv
+from portal.middleware import SECURITY_HEADERS, BodyLimit, DenialAudit, SecurityHeaders
+from portal.names import as_logged, bounded
+from portal.passwords import password_problem
 from portal.publications import PREFECTURE_NAMES, Marts
+from portal.throttle import LOOKUPS_PER_DAY, LOOKUPS_PER_HOUR
 
 SESSION_COOKIE = "portal_session"
 LOGIN_CSRF_COOKIE = "portal_login_csrf"
+DEVICE_COOKIE = "portal_device"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
-    "Cache-Control": "no-store",
-}
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+EXPIRED_FORM = "フォームの有効期限が切れました。ページを開き直してください。"
+
+
+def _listed(variable: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(variable, "").split(",") if item.strip())
 
 
 @dataclass(frozen=True)
 class PortalConfig:
-    """Where the portal reads the publications and keeps its own file."""
+    """Where the portal reads the publications and keeps its own file, and whom it trusts:
+    the proxies whose X-Forwarded-For it believes (none by default), and the Host names it
+    answers to (the loopback names by default)."""
 
     marts_dir: Path
     database: Path
     secure_cookies: bool = True
+    trusted_proxies: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
 
     @classmethod
     def from_env(cls) -> PortalConfig:
         return cls(
             marts_dir=Path(os.environ.get("DATA_MARTS_DIR", "data/marts")),
             database=Path(os.environ.get("PORTAL_DB", "data/portal.sqlite3")),
+            trusted_proxies=_listed("PORTAL_TRUSTED_PROXIES"),
+            allowed_hosts=_listed("PORTAL_ALLOWED_HOSTS") or LOCAL_HOSTS,
         )
 
 
@@ -55,29 +72,50 @@ class NotLoggedIn(Exception):
     """Raised by pages: the browser is sent to the login page."""
 
 
-def create_app(config: PortalConfig | None = None) -> FastAPI:
+def create_app(config: PortalConfig | None = None, clock: Clock = time.time) -> FastAPI:
     config = config or PortalConfig.from_env()
-    store = Store(config.database)
+    store = Store(config.database, clock)
     marts = Marts(config.marts_dir)
-    app = FastAPI(title="重点支援企業候補ポータル", docs_url=None, redoc_url=None, openapi_url=None)
+    # No trailing-slash redirect: Starlette builds its Location from the Host header.
+    app = FastAPI(
+        title="重点支援企業候補ポータル",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        redirect_slashes=False,
+    )
     app.state.store, app.state.marts = store, marts
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    # The last added runs first: headers on everything, then the client's real address, the
+    # denial log, the body limit, and the Host check.
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(DenialAudit, store=store, session_cookie=SESSION_COOKIE)
+    if config.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(config.trusted_proxies))
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(NotLoggedIn)
     async def to_login(request: Request, exc: NotLoggedIn):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, exc: Exception):
+        # Starlette sends this page from outside the middleware, so it brings its own headers.
+        return HTMLResponse(
+            "<!doctype html><html lang=ja><meta charset=utf-8><title>エラー</title>"
+            "<p>サーバーでエラーが起きました。時間をおいてもう一度お試しください。</p></html>",
+            status_code=500,
+            headers=SECURITY_HEADERS,
+        )
+
     def client(request: Request) -> str:
-        return request.client.host if request.client else "unknown"
+        return bounded(request.client.host if request.client else "unknown", 64)
 
     def session_of(request: Request) -> Session | None:
-        return store.session(request.cookies.get(SESSION_COOKIE))
+        session = store.session(request.cookies.get(SESSION_COOKIE))
+        if session:
+            request.state.username = session.account.username
+        return session
 
     def page_session(request: Request) -> Session:
         session = session_of(request)
@@ -91,13 +129,19 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
             raise HTTPException(401, "ログインが必要です", headers={"WWW-Authenticate": "Cookie"})
         return session
 
-    def render(request: Request, template: str, session: Session | None, status: int = 200, **values):
+    def record(request: Request, username: str | None, action: str, target: str, result: str) -> None:
+        store.audit_log.record(username, action, target, result, client(request))
+        request.state.audited = True
+
+    def render(
+        request: Request, template: str, session: Session | None, status: int = 200, headers=None, **values
+    ):
         values |= {"session": session, "prefectures": PREFECTURE_NAMES}
-        return TEMPLATES.TemplateResponse(request, template, values, status_code=status)
+        return TEMPLATES.TemplateResponse(request, template, values, status_code=status, headers=headers)
 
     def check_csrf(session: Session, token: str) -> None:
-        if not hmac.compare_digest(session.csrf_token, token):
-            raise HTTPException(403, "フォームの有効期限が切れました。ページを開き直してください。")
+        if not _same(session.csrf_token, token):
+            raise HTTPException(403, EXPIRED_FORM)
 
     def may_read_prefecture(session: Session, code: str) -> bool:
         return session.account.is_secretariat or session.account.prefecture == code
@@ -107,15 +151,18 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
             raise HTTPException(404, "その年度は公表されていません")
         return year
 
+    def cookie(response: Response, name: str, value: str, **options) -> None:
+        response.set_cookie(
+            name, value, httponly=True, secure=config.secure_cookies, samesite="strict", **options
+        )
+
     # -- logging in and out ---------------------------------------------------------
 
     @app.get("/login", response_class=HTMLResponse)
     def login_page(request: Request, next: str = "/"):
-        token = secrets.token_urlsafe(32)
+        token = login_form.issue(store.login_key, clock())
         response = render(request, "login.html", None, csrf_token=token, next=_safe_next(next), error=None)
-        response.set_cookie(
-            LOGIN_CSRF_COOKIE, token, httponly=True, secure=config.secure_cookies, samesite="strict"
-        )
+        cookie(response, LOGIN_CSRF_COOKIE, token)
         return response
 
     @app.post("/login")
@@ -126,29 +173,36 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
         csrf_token: str = Form(...),
         next: str = Form("/"),
     ):
-        cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-        if not cookie or not hmac.compare_digest(cookie, csrf_token):
-            raise HTTPException(403, "フォームの有効期限が切れました。ページを開き直してください。")
-        where = client(request)
-        if store.too_many_failures(username, where):
-            store.audit(username, "login", "", "rate_limited", where)
+        request.state.username = as_logged(username)
+        pair = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        signed = login_form.valid(store.login_key, csrf_token, clock())
+        if not (pair and _same(pair, csrf_token) and signed):
+            raise HTTPException(403, EXPIRED_FORM)
+        attempt = store.log_in(username, password, client(request), request.cookies.get(DEVICE_COOKIE))
+        again = {"csrf_token": csrf_token, "next": _safe_next(next)}
+        if attempt.wait:
+            minutes = -(-int(attempt.wait) // 60)
             return render(
-                request, "login.html", None, 429, csrf_token=csrf_token, next=_safe_next(next),
-                error="ログインの失敗が続いたため、15分間ログインできません。",
+                request, "login.html", None, 429, {"Retry-After": str(int(attempt.wait))}, **again,
+                error=f"ログインの失敗が続いたため、この端末からは約{minutes}分間ログインできません。",
             )  # fmt: skip
-        account = store.authenticate(username, password, where)
-        if account is None:
-            store.audit(username, "login", "", "failed", where)
+        if attempt.account is None:
+            record(request, username, "login", "", "failed")
             return render(
-                request, "login.html", None, 401, csrf_token=csrf_token, next=_safe_next(next),
+                request,
+                "login.html",
+                None,
+                401,
+                **again,
                 error="ユーザー名またはパスワードが正しくありません。",
-            )  # fmt: skip
+            )
+        account = attempt.account
         token, _ = store.open_session(account)
-        store.audit(account.username, "login", account.role, "ok", where)
+        record(request, account.username, "login", account.role, "ok")
         response = RedirectResponse(_safe_next(next), status_code=303)
-        response.set_cookie(
-            SESSION_COOKIE, token, httponly=True, secure=config.secure_cookies, samesite="strict"
-        )
+        cookie(response, SESSION_COOKIE, token)
+        if attempt.new_device:
+            cookie(response, DEVICE_COOKIE, attempt.new_device, max_age=DEVICE_SECONDS, path="/")
         response.delete_cookie(LOGIN_CSRF_COOKIE)
         return response
 
@@ -157,7 +211,7 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
         session = page_session(request)
         check_csrf(session, csrf_token)
         store.close_session(request.cookies.get(SESSION_COOKIE))
-        store.audit(session.account.username, "logout", "", "ok", client(request))
+        record(request, session.account.username, "logout", "", "ok")
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -170,6 +224,50 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
         if account.is_reviewer:
             return RedirectResponse("/lookup", status_code=303)
         return RedirectResponse(f"/prefectures/{account.prefecture}", status_code=303)
+
+    # -- one's own password ---------------------------------------------------------------
+
+    @app.get("/account/password", response_class=HTMLResponse)
+    def password_page(request: Request):
+        return render(request, "password.html", page_session(request), error=None, done=False)
+
+    @app.post("/account/password", response_class=HTMLResponse)
+    def change_password(
+        request: Request,
+        current_password: str = Form(...),
+        new_password: str = Form(...),
+        new_password_again: str = Form(...),
+        csrf_token: str = Form(...),
+    ):
+        session = page_session(request)
+        check_csrf(session, csrf_token)
+        name, where = session.account.username, client(request)
+        device = store.device(name, request.cookies.get(DEVICE_COOKIE))
+
+        def refused(status: int, error: str, result: str | None = None):
+            if result:
+                record(request, name, "password_change", "", result)
+            return render(request, "password.html", session, status, error=error, done=False)
+
+        # The current password is guessed through the same throttle as a login.
+        if store.logins.wait(name, where, device):
+            return refused(429, "失敗が続いたため、しばらく変更できません。")
+        if not store.authenticate(name, current_password):
+            store.logins.failed(name, where, device)
+            return refused(401, "現在のパスワードが正しくありません。", "failed")
+        if new_password != new_password_again:
+            return refused(400, "新しいパスワードが一致しません。", "mismatch")
+        problem = password_problem(new_password, name)
+        if problem:
+            return refused(400, problem.japanese, "weak")
+        # Every session ends, this one too (a copy of its cookie may be what was stolen); the
+        # person who changed it goes on in a new one.
+        store.set_password(name, new_password)
+        token, renewed = store.open_session(session.account)
+        record(request, name, "password_change", "every session closed", "ok")
+        response = render(request, "password.html", renewed, error=None, done=True)
+        cookie(response, SESSION_COOKIE, token)
+        return response
 
     # -- a prefecture's page and files ------------------------------------------------
 
@@ -186,13 +284,11 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
     @app.get("/prefectures/{code}/{year}/{filename}")
     def prefecture_download(request: Request, code: str, year: int, filename: str):
         session = api_session(request)
-        target = f"prefectures/{code}/{year}/{filename}"
         if code not in PREFECTURE_NAMES or not may_read_prefecture(session, code):
-            store.audit(session.account.username, "download", target, "forbidden", client(request))
             raise HTTPException(403, "この都道府県のファイルはダウンロードできません")
         published_year(year)
         response = _prefecture_file(marts, code, year, filename)
-        store.audit(session.account.username, "download", target, "ok", client(request))
+        record(request, session.account.username, "download", request.url.path, "ok")
         return response
 
     # -- the secretariat ----------------------------------------------------------------
@@ -214,56 +310,80 @@ def create_app(config: PortalConfig | None = None) -> FastAPI:
     @app.get("/national/{year}/{filename}")
     def national_download(request: Request, year: int, filename: str):
         session = api_session(request)
-        target = f"national/{year}/{filename}"
         if not session.account.is_secretariat:
-            store.audit(session.account.username, "download", target, "forbidden", client(request))
             raise HTTPException(403, "全国リストは事務局だけがダウンロードできます")
         published_year(year)
         response = _national_file(marts, year, filename)
-        store.audit(session.account.username, "download", target, "ok", client(request))
+        record(request, session.account.username, "download", request.url.path, "ok")
         return response
 
     @app.get("/secretariat/audit", response_class=HTMLResponse)
-    def audit_page(request: Request):
+    def audit_page(
+        request: Request,
+        username: str = Query("", max_length=64),
+        action: str = Query("", max_length=32),
+        result: str = Query("", max_length=32),
+        address: str = Query("", max_length=64),
+        since: date | None = None,
+        until: date | None = None,
+        before: int | None = Query(None, ge=1, le=2**62),
+    ):
         session = page_session(request)
         if not session.account.is_secretariat:
             raise HTTPException(403, "監査ログは事務局だけが閲覧できます")
-        return render(request, "audit.html", session, entries=store.audit_entries())
+        store.audit_log.flush()
+        where = AuditFilter(username, action, result, address, since, until)
+        page = store.audit_log.page(where, before)
+        query = {k: v for k, v in request.query_params.items() if k != "before" and v}
+        return render(
+            request, "audit.html", session, page=page, where=where, query=query, per_minute=DENIALS_PER_MINUTE
+        )
 
     # -- the reviewer lookup ------------------------------------------------------------
 
-    def lookup(request: Request, session: Session, number: str) -> tuple[int, dict]:
+    def lookup(request: Request, session: Session, number: str) -> tuple[int, dict, dict]:
+        """(status, answer, headers) of one lookup; refusals are logged by the middleware."""
         if not (session.account.is_reviewer or session.account.is_secretariat):
-            store.audit(session.account.username, "lookup", number, "forbidden", client(request))
             raise HTTPException(403, "照会は審査担当と事務局だけが使えます")
-        number = number.strip()
+        number = number.strip()[:64]
+        # The secretariat has the whole list anyway; reviewers have a quota.
+        wait = store.lookups.take(session.account.username) if session.account.is_reviewer else 0
+        if wait:
+            return 429, {
+                "corporate_number": number,
+                "error": f"照会の上限（1時間に{LOOKUPS_PER_HOUR}件、1日に{LOOKUPS_PER_DAY}件）に達しました。"
+                f"約{-(-int(wait) // 60)}分後にもう一度お試しください。",
+            }, {"Retry-After": str(int(wait))}  # fmt: skip
         if not is_valid(number):
-            store.audit(session.account.username, "lookup", number, "invalid", client(request))
             return 422, {
                 "corporate_number": number,
                 "error": "法人番号は13桁の数字で、先頭の検査用数字が正しくなければなりません。",
-            }
+            }, {}  # fmt: skip
         listings = marts.listings(number)
-        result = "listed" if listings else "not_listed"
-        store.audit(session.account.username, "lookup", number, result, client(request))
-        return 200, {"corporate_number": number, "on_list": bool(listings), "listings": listings}
+        record(request, session.account.username, "lookup", number, "listed" if listings else "not_listed")
+        return 200, {"corporate_number": number, "on_list": bool(listings), "listings": listings}, {}
 
     @app.get("/lookup", response_class=HTMLResponse)
     def lookup_page(request: Request, corporate_number: str | None = None):
         session = page_session(request)
-        answer, status = None, 200
+        answer, status, headers = None, 200, {}
         if corporate_number is not None:
-            status, answer = lookup(request, session, corporate_number)
+            status, answer, headers = lookup(request, session, corporate_number)
         elif not (session.account.is_reviewer or session.account.is_secretariat):
             raise HTTPException(403, "照会は審査担当と事務局だけが使えます")
-        return render(request, "lookup.html", session, status, answer=answer, years=marts.years())
+        return render(request, "lookup.html", session, status, headers, answer=answer, years=marts.years())
 
     @app.get("/api/lookup/{corporate_number}")
     def lookup_api(request: Request, corporate_number: str):
-        status, answer = lookup(request, api_session(request), corporate_number)
-        return JSONResponse(answer, status_code=status)
+        status, answer, headers = lookup(request, api_session(request), corporate_number)
+        return JSONResponse(answer, status_code=status, headers=headers)
 
     return app
+
+
+def _same(expected: str, given: str) -> bool:
+    """A constant-time comparison that any text can be given to (str needs ASCII)."""
+    return hmac.compare_digest(expected.encode(), given.encode("utf-8", "replace"))
 
 
 def _safe_next(target: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from pathlib import Path
 
 import polars as pl
@@ -12,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from pipeline.spreadsheet_safe import starts_like_formula
 
 SUBSTITUTE = "〓"  # the geta mark: the customary stand-in for a character a code page lacks
 
@@ -60,9 +63,45 @@ SHARE = "0.000000"
 TEXT_COLUMNS = {"prefecture_code", "corporate_number", "name", "prefecture_name", "jsic_division"}
 
 
+# XML 1.0, and so XLSX, cannot hold C0 controls other than tab, LF and CR: they are shown as
+# their Unicode control pictures (U+0000 → ␀, U+000B → ␋), DEL as ␡; U+FFFE and U+FFFF, which
+# XML has no place for at all, as U+FFFD. (Surrogates never get here: Parquet text is UTF-8.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NOT_XML = re.compile(r"[\ufffe\uffff]")
+MAX_CELL_CHARACTERS = 32_767  # Excel's limit; a longer text would make it "repair" the file
+
+
 def cp932_csv(path: Path) -> bytes:
-    """The published UTF-8 BOM CSV re-encoded as CP932; characters CP932 lacks become 〓."""
-    return path.read_text(encoding="utf-8-sig").encode("cp932", errors="geta")
+    """The published UTF-8 BOM CSV re-encoded as CP932; characters CP932 lacks become 〓.
+    Read as bytes: a text-mode read would turn a CR inside a quoted field into LF."""
+    return path.read_bytes().decode("utf-8-sig").encode("cp932", errors="geta")
+
+
+def xlsx_text(text: str) -> str:
+    """Any string as an XLSX cell can hold it (see _CONTROL), cut at Excel's cell limit."""
+    text = _CONTROL.sub(lambda m: "␡" if m[0] == "\x7f" else chr(0x2400 + ord(m[0])), text)
+    return _cut(_NOT_XML.sub("\ufffd", text))
+
+
+def _cut(text: str) -> str:
+    """At most Excel's limit, which counts UTF-16 units (a character beyond U+FFFF is two)."""
+    if len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARACTERS:
+        return text
+    units = 0
+    for index, character in enumerate(text):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > MAX_CELL_CHARACTERS - 1:
+            return text[:index] + "…"
+    return text
+
+
+def _put_text(cell, text: str) -> None:
+    """A text cell that stays text: openpyxl would store `=…` as a formula, and a "@" format
+    does not stop it, so the type is set after the value. Formula-like text also gets Excel's
+    quote prefix, so that editing the cell does not turn it into a formula either."""
+    cell.value = xlsx_text(text)
+    cell.data_type = "s"
+    cell.quotePrefix = starts_like_formula(cell.value)
 
 
 def _format(column: str) -> str | None:
@@ -96,21 +135,26 @@ def candidates_xlsx(frame: pl.DataFrame, title: str) -> bytes:
     sheet = book.active
     sheet.title = "候補企業一覧"
     columns = frame.columns
-    sheet.append([HEADERS.get(c, c) for c in columns])
-    for cell in sheet[1]:
+    for index, column in enumerate(columns, start=1):
+        cell = sheet.cell(1, index)
+        _put_text(cell, HEADERS.get(column, column))
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
         cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for row in frame.iter_rows():
-        sheet.append(list(row))
+    formats = [_format(column) for column in columns]
+    for row_index, row in enumerate(frame.iter_rows(), start=2):
+        for index, (value, number_format) in enumerate(zip(row, formats, strict=True), start=1):
+            if value is None:
+                continue
+            cell = sheet.cell(row_index, index)
+            if isinstance(value, str) or number_format == "@":
+                _put_text(cell, str(value))
+            else:
+                cell.value = value
+            if number_format:
+                cell.number_format = number_format
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
-        number_format = _format(column)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = number_format
-                if number_format == "@" and cell.value is not None:
-                    cell.value = str(cell.value)
         sheet.column_dimensions[letter].width = _width(column, frame.get_column(column).to_list())
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
@@ -143,5 +187,5 @@ def _scatter(book: Workbook, sheet, columns: list[str], rows: int, title: str) -
         series.graphicalProperties.line.noFill = True  # points only, no connecting lines
         chart.series.append(series)
     charts = book.create_sheet("散布図")
-    charts["A1"] = f"{title}：候補企業のコネクター度（横軸）とハブ度（縦軸）"
+    _put_text(charts["A1"], f"{title}：候補企業のコネクター度（横軸）とハブ度（縦軸）")
     charts.add_chart(chart, "A3")

@@ -77,9 +77,10 @@ create or replace temp macro parse_prefecture(s) as (
     end
 );
 
--- A text cell that a spreadsheet would run as a formula gets a leading quote.
+-- A text cell that a spreadsheet would run as a formula gets a leading quote: ASCII = + - @,
+-- tab, CR, and the full-width ＝ ＋ － ＠ (pipeline/spreadsheet_safe.py; a test keeps them equal).
 create or replace temp macro spreadsheet_safe(s) as (
-    case when regexp_matches(s, '^[=+\-@\t\r]') then '''' || s else s end
+    case when regexp_matches(s, '^[=+\-@\t\r＝＋－＠]') then '''' || s else s end
 );
 
 -- A degree (contract §3): the firm's part ÷ its prefecture's total, null where the total is 0.

@@ -6,9 +6,14 @@ import csv
 import hashlib
 import io
 import stat
+import sys
 from pathlib import Path
 
+import duckdb
+
 from pipeline.publication import BOM, live_release, new_draft_folder, promote, release_id, switch_to
+from pipeline.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
+from pipeline.warehouse import sql_text
 from tests.conftest import cn, firm, sale
 
 TRICKY_NAMES = {
@@ -18,7 +23,12 @@ TRICKY_NAMES = {
     4: "-マイナス工業",
     5: "@メンション",
     6: "𠮷野家ホールディングス 🍚",
+    7: "＝ＳＵＭ（１，１）",  # full-width triggers, which Excel in Japan also runs
+    8: "＋８１商事",
+    9: "－全角マイナス工業",
+    20: "＠全角メンション",
 }
+FORMULA_LIKE = (2, 3, 4, 5, 7, 8, 9, 20)
 
 
 def _inputs(pipeline, extra_bad_rows: int = 0):
@@ -49,11 +59,26 @@ def test_csv_is_bom_utf8_and_round_trips_names(pipeline):
     names = {row["corporate_number"]: row["name"] for row in rows}
     assert names[cn(1)] == TRICKY_NAMES[1]
     assert names[cn(6)] == TRICKY_NAMES[6]
-    for n in (2, 3, 4, 5):  # formula guard: a leading quote in CSV only
+    for n in FORMULA_LIKE:  # formula guard: a leading quote in CSV only
         assert names[cn(n)] == "'" + TRICKY_NAMES[n]
     parquet_names = {r["corporate_number"]: r["name"] for r in run.parquet("national_candidates")}
     assert parquet_names[cn(2)] == TRICKY_NAMES[2]
     assert rows[0]["prefecture_code"] == "13"
+
+
+def test_the_csv_formula_guard_is_the_one_rule_in_python():
+    """The SQL macro and pipeline/spreadsheet_safe.py agree on every code point, first or not."""
+    with duckdb.connect() as con:
+        con.execute(sql_text("macros"))
+        texts = [chr(c) + "x" for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+        texts += ["", "x=", " =1", "'=1"]
+        got = con.execute(
+            "select t, spreadsheet_safe(t) from unnest(?) as u(t) order by t", [texts]
+        ).fetchall()
+        assert con.execute("select spreadsheet_safe(null)").fetchone() == (None,)
+    assert len(got) == len(texts)
+    assert [safe for text, safe in got] == [spreadsheet_safe(text) for text, _ in got]
+    assert sum(safe != text for text, safe in got) == len(FORMULA_TRIGGERS) == 10
 
 
 def test_every_prefecture_gets_a_list_holding_only_its_firms(pipeline):

@@ -6,13 +6,7 @@ Chromium is Debian's (installed by `make test`'s set-up); Playwright drives it t
 from __future__ import annotations
 
 import io
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import openpyxl
@@ -21,41 +15,16 @@ from playwright.sync_api import sync_playwright
 
 from pipeline.settings import PROJECT_ROOT
 from portal.publications import PREFECTURE_NAMES
-from tests.portal.conftest import PASSWORD, Portal
+from tests.portal.conftest import PASSWORD, Portal, running_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "tests" / "portal" / "screenshots"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(portal: Portal):
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DATA_MARTS_DIR": str(portal.config.marts_dir),
-        "PORTAL_DB": str(portal.config.database),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "portal", "--port", str(port)], cwd=PROJECT_ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"{url}/login", timeout=1)
-            break
-        except OSError:
-            assert process.poll() is None, process.stdout.read().decode()
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(portal) as url:
+        yield url
 
 
 def test_a_prefecture_logs_in_and_downloads_its_xlsx(server, portal: Portal, tmp_path: Path):
