@@ -106,6 +106,7 @@ def run_pipeline(name: str, data: Dataset, work: Path, rerun: bool = True) -> Pi
         "DATA_MARTS_DIR": str(folder / "marts"),
         "DUCKDB_PATH": str(folder / "warehouse.duckdb"),
         "DAGSTER_HOME": str(folder / "dagster"),
+        "REGISTRY_PATH": str(folder / "registry.sqlite3"),
     }
     cmd = [sys.executable, "-m", "pipeline", "run", "--year", YEAR]
     full = measure([*cmd, "--force"], folder / "run.log", env)
