@@ -20,9 +20,9 @@ normalised as (
         end as jsic_division,
         parse_integer(sales_jpy) as sales_jpy,
         parse_integer(employees) as employees,
-        nullif(ascii_text(capital_jpy), '') is not null as has_capital,
+        not is_blank(capital_jpy) as has_capital,
         parse_integer(capital_jpy) as capital_jpy,
-        nullif(ascii_text(export_sales_jpy), '') is not null as has_export_sales,
+        not is_blank(export_sales_jpy) as has_export_sales,
         parse_integer(export_sales_jpy) as export_sales_jpy,
         -- Optional and never a quarantine reason: JSIC 中分類 (2 digits; 1 digit gets its
         -- leading zero back), or a 小分類 / 細分類 (3–4 digits) that settles the cabinet

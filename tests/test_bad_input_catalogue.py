@@ -12,6 +12,7 @@ import io
 import json
 import random
 import re
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -163,6 +164,14 @@ FIRM_CASES = {  # id: (rows, reason per row — None means staged)
     "export-negative": ([firm(28, export_sales_jpy=-1)], ["invalid_export_sales"]),
     "export-above-sales": ([firm(29, sales=100, export_sales_jpy=101)], ["invalid_export_sales"]),
     "export-equal-sales-ok": ([firm(30, sales=100, export_sales_jpy=100)], [None]),
+    # only thousands separators in their places are forgiven; any other comma is not an integer
+    "sales-decimal-comma-522932,50": ([firm(36, sales="522932,50")], ["invalid_number"]),
+    "sales-misplaced-separators-1,2,3": ([firm(37, sales="1,2,3")], ["invalid_number"]),
+    "employees-decimal-comma-1,5": ([firm(38, employees="1,5")], ["invalid_number"]),
+    "sales-trailing-comma-1000,": ([firm(39, sales="1000,")], ["invalid_number"]),
+    "capital-leading-comma-,100": ([firm(40, capital_jpy=",100")], ["invalid_number"]),
+    "sales-separators-ok-1,234,000": ([firm(41, sales="1,234,000")], [None]),
+    "sales-full-width-separators-ok": ([firm(42, sales="１，２３４，０００")], [None]),
     # a row meeting two faults gets the earlier reason
     "order-number-before-prefecture": (
         [firm(31, "99", corporate_number="123")],
@@ -248,6 +257,10 @@ TX_CASES = {  # firm 9 is quarantined (invalid_prefecture); 90–99 are in no fi
     "amount-empty": ([sale(1, 5, "")], ["invalid_amount"]),
     "amount-text": ([sale(5, 1, "abc")], ["invalid_amount"]),
     "amount-decimal": ([sale(1, 7, "1.5")], ["invalid_amount"]),
+    "amount-decimal-comma-522932,50": ([sale(3, 5, "522932,50")], ["invalid_amount"]),
+    "amount-misplaced-separators-1,2,3": ([sale(5, 3, "1,2,3")], ["invalid_amount"]),
+    "amount-trailing-comma-1000,": ([sale(7, 1, "1000,")], ["invalid_amount"]),
+    "amount-separators-ok-1,234,000": ([sale(3, 7, "1,234,000")], [None]),
     "duplicate-row": ([sale(2, 4, 100), sale(2, 4, 100)], [None, "duplicate_row"]),
     "duplicate-after-normalising": (
         [sale(4, 2, 1000), dict(sale(4, 2, "1,000"), supplier_corporate_number=full_width(cn(4)))],
@@ -340,6 +353,46 @@ def test_typed_parquet_integers_are_checked_like_text(pipeline):
     ]
     degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
     assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 7
+
+
+def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pipeline):
+    """pandas writes an integer column with missing values as float64 (NaN for the missing ones),
+    and a decimal(18,2) column may carry a zero fraction: whole values are integers, a real
+    fraction is invalid_number / invalid_amount, a missing required value invalid_number."""
+    folder = pipeline.write([], [])
+    for name in ("firms.csv", "transactions.csv"):
+        (folder / name).unlink()
+    nan, money = float("nan"), pa.decimal128(18, 2)
+    firms = {
+        "corporate_number": [cn(n) for n in range(1, 6)],
+        "name": [f"株式会社{n}" for n in range(1, 6)],
+        "prefecture_code": pa.array([13.0, 27.0, 13.0, 13.0, 13.0]),
+        "jsic_division": ["E"] * 5,
+        "sales_jpy": pa.array([5e9, 5e9, 2.5, 5e9, 5e9]),
+        "employees": pa.array([100.0, 120.0, 100.0, 100.0, nan]),
+        "capital_jpy": pa.array([Decimal("300000000.00"), None, None, Decimal("1.50"), None], money),
+        "export_sales_jpy": pa.array([nan, 0.0, nan, nan, nan]),
+    }
+    pq.write_table(pa.table(firms), folder / "firms.parquet")
+    amounts = pa.array([Decimal("1000.00"), Decimal("7.50")], money)
+    sales = {"supplier_corporate_number": [cn(1), cn(2)], "customer_corporate_number": [cn(2), cn(1)]}
+    pq.write_table(pa.table({**sales, "amount_jpy": amounts}), folder / "transactions.parquet")
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    assert got == [
+        (f"{YEAR}/firms.parquet", 3, "invalid_number"),
+        (f"{YEAR}/firms.parquet", 4, "invalid_number"),
+        (f"{YEAR}/firms.parquet", 5, "invalid_number"),
+        (f"{YEAR}/transactions.parquet", 2, "invalid_amount"),
+    ]
+    degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
+    assert {k: degrees[cn(1)][k] for k in ("prefecture_code", "sales_jpy", "employees")} == {
+        "prefecture_code": "13",
+        "sales_jpy": 5_000_000_000,
+        "employees": 100,
+    }
+    assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 1_000
 
 
 # ---------------------------------------------------------------- the quarantine tolerance blocks publication
