@@ -109,6 +109,61 @@ FILE_FAULTS = [
     ),
     pytest.param(
         "firms.csv",
+        (HEADER + "\n" + line(1, "Crédit Agricole") + line(2, "Hermès") + line(3, "Lancôme")).encode(
+            "cp1252"
+        ),
+        ["not utf-8", "not cp932", "line 2 holds 'Cr馘it Agricole'", "windows-1252"],
+        id="windows-1252",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1, "日本") + line(2, "東京")).encode("cp932")
+        + line(3, "Société Générale").encode()
+        + line(4, "大阪").encode("cp932"),
+        ["mixes encodings", "line 4 is utf-8", "line 2 is cp932"],
+        id="cp932-with-one-utf-8-line",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1, "日本")).encode("cp932")
+        + cn(2).encode()
+        + b",\xf0\x40\x93\xfa,13,E,5,5,,\n",
+        ["line 3 holds a cp932 user-defined character"],
+        id="cp932-user-defined-character",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "日本") for n in range(1, 46))).encode("cp932")
+        + cn(46).encode()
+        + b",\x85\x40,13,E,5,5,,\n"
+        + line(47, "東京").encode("cp932"),
+        ["line 47 is neither utf-8 nor cp932"],
+        id="cp932-one-invalid-byte-pair-at-line-47",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "日本") for n in range(1, 46))).encode()
+        + cn(46).encode()
+        + b",\xff\xfe,13,E,5,5,,\n"
+        + line(47, "東京").encode(),
+        ["line 47 is neither utf-8 nor cp932"],
+        id="utf-8-one-invalid-byte-pair-at-line-47",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "株式会社日本") for n in range(1, 20))).encode()
+        + "".join(line(n, "株式会社東京") for n in range(20, 40)).encode("cp932"),
+        ["mixes encodings", r"line ([2-9]|1[0-9]|20) is utf-8", "line 21 is cp932"],
+        id="half-utf-8-half-cp932",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n) for n in range(1, 300)) + line(300, "A\x00B")).encode(),
+        ["line 301 holds a nul byte", "binary"],
+        id="nul-byte-after-the-first-8-kb",
+    ),
+    pytest.param(
+        "firms.csv",
         (HEADER + "\n" + line(1) + line(2).rstrip("\n") + ",extra\n").encode(),
         [r"line:? 3", f"columns: {len(FIRMS.columns)} found: {len(FIRMS.columns) + 1}"],
         id="too-many-fields",
