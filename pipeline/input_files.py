@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.contract import InputSpec
+from pipeline.csv_records import RecordCounter
 
 CHUNK_BYTES = 16 * 1024 * 1024
 FORMATS = ("csv", "parquet")
@@ -122,9 +123,9 @@ def _refuse_nul(path: Path, chunk: bytes, offset: int) -> None:
         )
 
 
-def _first_utf8_error(path: Path) -> int | None:
+def _first_utf8_error(path: Path, counter: RecordCounter | None) -> int | None:
     """Byte offset of the first invalid UTF-8 sequence, or None when the whole file is UTF-8.
-    A NUL byte anywhere refuses the file."""
+    A NUL byte anywhere refuses the file. The counter sees each chunk that is UTF-8."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     offset = 0
     for chunk in _line_chunks(path):
@@ -133,6 +134,8 @@ def _first_utf8_error(path: Path) -> int | None:
             decoder.decode(chunk)
         except UnicodeDecodeError as e:
             return offset + e.start
+        if counter is not None:
+            counter.feed(chunk)
         offset += len(chunk)
     try:
         decoder.decode(b"", final=True)
@@ -234,16 +237,16 @@ def _field_at(path: Path, offset: int) -> str:
     return f"line {number} holds {field.decode('cp932', 'replace').strip()[:60]!r}"
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, counter: RecordCounter | None = None) -> str:
     """'utf-8' or 'cp932', judged on every byte of the file; anything else, or a mix of the two,
-    is an InputFileError naming the line."""
+    is an InputFileError naming the line. A UTF-8 file's records are counted on the way."""
     with path.open("rb") as f:
         head = f.read(8192)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[1:200:2].count(0) > 50:
         raise InputFileError(
             f"{path.name}: UTF-16 text, neither UTF-8 nor CP932 (Shift_JIS); save the file as UTF-8 or CP932"
         )
-    utf8_error = _first_utf8_error(path)
+    utf8_error = _first_utf8_error(path, counter)
     if utf8_error is None:
         return "utf-8"
     cp932 = _read_as_cp932(path)
@@ -267,26 +270,39 @@ def detect_encoding(path: Path) -> str:
     return "cp932"
 
 
-def transcode_to_utf8(path: Path, encoding: str, destination: Path) -> Path:
-    """Write a UTF-8 copy of a CSV file, chunk by chunk."""
+def transcode_to_utf8(
+    path: Path, encoding: str, destination: Path, counter: RecordCounter | None = None
+) -> Path:
+    """Write a UTF-8 copy of a CSV file, chunk by chunk, counting its records on the way."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as source, destination.open("wb") as target:
-        while chunk := source.read(CHUNK_BYTES):
-            target.write(decoder.decode(chunk).encode("utf-8"))
+    with destination.open("wb") as target:
+        for chunk in _line_chunks(path):
+            text = decoder.decode(chunk).encode("utf-8")
+            if counter is not None:
+                counter.feed(text)
+            target.write(text)
         target.write(decoder.decode(b"", final=True).encode("utf-8"))
     return destination
 
 
-def csv_header(path: Path, encoding: str) -> tuple[str, ...]:
-    """The column names of a CSV file's header row."""
-    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with path.open("r", encoding=python_encoding, newline="") as f:
-        first = next(csv.reader(io.StringIO(f.readline())), [])
-    return tuple(column.strip() for column in first)
+# What a blank line may hold (csv_records.py): nothing but these.
+_BLANK_LINE = " \t\r\n,\u3000\x1a\ufeff"
+
+
+def csv_header(path: Path) -> tuple[tuple[str, ...], int]:
+    """The column names of a UTF-8 CSV file's header row, and the header's line: the first line
+    that is not blank."""
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip(_BLANK_LINE):
+                first = next(csv.reader(io.StringIO(line)), [])
+                return tuple(column.strip() for column in first), number
+    return (), 1
 
 
 def check_columns(file: InputFile) -> None:
-    """A missing required column is an error naming the file and the column."""
+    """A missing required column, or a column the pipeline reads given twice, is an error naming
+    the file and the column; other columns are ignored, whatever their names."""
     if file.file_format == "csv" and len(file.columns) <= 1:
         raise InputFileError(
             f"{file.name}: the header has {len(file.columns)} column(s) "
@@ -295,6 +311,11 @@ def check_columns(file: InputFile) -> None:
     missing = [c for c in file.spec.required if c not in file.columns]
     if missing:
         raise InputFileError(f"{file.name}: missing required column(s): {', '.join(missing)}")
+    repeated = [c for c in file.spec.columns if file.columns.count(c) > 1]
+    if repeated:
+        raise InputFileError(
+            f"{file.name}: the header repeats column(s) {', '.join(repeated)}; keep one of each"
+        )
 
 
 def sha256_of(path: Path) -> str:

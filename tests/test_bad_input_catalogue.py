@@ -361,6 +361,39 @@ def test_transaction_quarantine_is_complete_and_reconciles(transaction_faults):
     assert raw == {k: str(v) for k, v in TX_CASES["amount-text"][0][0].items()}
 
 
+def _csv_lines(columns, rows) -> list[str]:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().splitlines()
+
+
+def test_blank_lines_and_trailing_empty_records_keep_the_lines_a_clerk_sees(pipeline):
+    """A blank line at line 10 and a bad row at line 20: the quarantine says line 20, not 19;
+    the trailing lines of commas Excel writes are skipped, and rows read = staged + quarantined."""
+    firms = [firm(n, "13" if n % 2 else "27") for n in range(1, 21)]
+    firms[17] = firm(18, "99")  # line 20 once the blank line is in
+    lines = _csv_lines(FIRMS.columns, firms)
+    lines.insert(9, "")
+    lines += ["," * (len(FIRMS.columns) - 1)] * 3
+    sales = [sale(n, n + 1, 1_000) for n in range(1, 9)] + [sale(4, 4, 1_000)]
+    sale_lines = _csv_lines(TRANSACTIONS.columns, sales)
+    sale_lines.insert(4, "   ")  # a line of spaces at line 5: the self-transaction is on line 11
+    folder = pipeline.write([], [])
+    (folder / "firms.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    (folder / "transactions.csv").write_text("\n".join(sale_lines) + "\n,,\n", encoding="utf-8")
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    assert [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")] == [
+        (f"{YEAR}/firms.csv", 20, "invalid_prefecture"),
+        (f"{YEAR}/transactions.csv", 11, "self_transaction"),
+    ]
+    read = dict(run.query("select kind, rows_read from input_files where fiscal_year = ?", [int(YEAR)]))
+    assert read == {"firms": 20, "transactions": 9}
+    assert staged_count(run, "firms") == 19 and staged_count(run, "transactions") == 8
+
+
 # ---------------------------------------------------------------- Parquet input: row_number is the row index
 
 
