@@ -91,7 +91,7 @@ def _parse_csv(con: duckdb.DuckDBPyConnection, file: InputFile, readable: Path, 
         "csv_copy",
         {"csv": str(readable), "positions": dict.fromkeys(positions, "VARCHAR")},
         columns=", ".join(columns),
-        empty_record=" and ".join(f"is_empty_cell({p})" for p in positions),
+        empty_record=" and ".join(f"{p} is null" for p in positions),
     )
 
 

@@ -18,8 +18,9 @@ import numpy as np
 
 LF, CR, QUOTE, COMMA, SPACE, TAB, CTRL_Z = 10, 13, 34, 44, 32, 9, 26
 BOM = b"\xef\xbb\xbf"
-# What a blank line may hold: spaces, tabs, full-width spaces (U+3000), commas and carriage returns.
-_BLANK_BYTES = np.array([SPACE, TAB, CR, COMMA, CTRL_Z], np.uint8)
+# What a blank line may hold: spaces, tabs, full-width spaces (U+3000), carriage returns. A line of
+# commas is a record of empty fields, which DuckDB reads (and the raw view skips) as it is.
+_BLANK_BYTES = np.array([SPACE, TAB, CR, CTRL_Z], np.uint8)
 
 
 class RecordCounter:
@@ -33,12 +34,11 @@ class RecordCounter:
 
     def feed(self, chunk: bytes) -> None:
         data = np.frombuffer(chunk, np.uint8)
-        line_feeds = data == LF
-        if not self._inside and not np.count_nonzero(data == QUOTE):
-            self._ends += int(np.count_nonzero(line_feeds))
+        if not self._inside and chunk.find(b'"') < 0:  # find is memchr: most chunks have no quote
+            self._ends += int(np.count_nonzero(data == LF))
         else:
             quotes = np.flatnonzero(data == QUOTE)
-            outside = _outside_quotes(quotes, np.flatnonzero(line_feeds), self._inside)
+            outside = _outside_quotes(quotes, np.flatnonzero(data == LF), self._inside)
             self._ends += int(np.count_nonzero(outside))
             self._inside = bool((len(quotes) + self._inside) % 2)
         if chunk:
@@ -69,13 +69,17 @@ def _outside_quotes(quotes: np.ndarray, positions: np.ndarray, inside: bool) -> 
     return (np.searchsorted(quotes, positions) + inside) % 2 == 0
 
 
-def _blank_mask(data: np.ndarray) -> np.ndarray:
-    """True for every byte a blank line may hold, the three bytes of U+3000 included."""
+def _blank_counts(data: np.ndarray, commas: bool = False) -> np.ndarray:
+    """Running count of the bytes a blank line may not hold (U+3000's three bytes it may), with
+    a 0 in front: a piece [s, e) is blank where counts[e] == counts[s]. With `commas`, commas
+    count as blank too (an empty row above the header)."""
     blank = np.isin(data, _BLANK_BYTES)
+    if commas:
+        blank |= data == COMMA
     lead = np.flatnonzero(data[:-2] == 0xE3)
     wide = lead[(data[lead + 1] == 0x80) & (data[lead + 2] == 0x80)]
     blank[wide] = blank[wide + 1] = blank[wide + 2] = True
-    return blank
+    return np.concatenate(([0], np.cumsum(~blank, dtype=np.int32)))
 
 
 def _ranges(starts: np.ndarray, ends: np.ndarray, size: int) -> np.ndarray:
@@ -108,7 +112,7 @@ class _Rewriter:
         line_feeds = np.flatnonzero(data == LF)
         ends = line_feeds[_outside_quotes(quotes, line_feeds, self.inside)]
         starts = np.concatenate(([3 if first and chunk.startswith(BOM) else 0], ends[:-1] + 1))
-        nonblank = np.concatenate(([0], np.cumsum(~_blank_mask(data), dtype=np.int32)))
+        nonblank = _blank_counts(data)
         blank = nonblank[ends] == nonblank[starts]
         if self.inside and len(blank):  # the first piece ends a quoted value of the last chunk
             blank[0] = False
@@ -117,11 +121,13 @@ class _Rewriter:
             if tail < size and nonblank[size] == nonblank[tail]:
                 delete[tail:] = True  # a last line of only spaces, without a line feed
         self.inside = bool((len(quotes) + self.inside) % 2)
-        # Blank lines before the header go, line feed and all.
+        # Blank lines, and rows of empty cells, before the header go, line feed and all.
         leading = 0
         if not self.header_seen:
-            leading = len(blank) if blank.all() else int(np.argmin(blank))
-            self.header_seen = leading < len(blank) or (last and tail < size)
+            counts = _blank_counts(data, commas=True)
+            empty = counts[ends] == counts[starts]
+            leading = len(empty) if empty.all() else int(np.argmin(empty))
+            self.header_seen = leading < len(empty) or (last and tail < size)
             delete |= _ranges(starts[:leading], ends[:leading] + 1, size)
             self.leading += leading
         blank[:leading] = False
@@ -141,9 +147,9 @@ class _Rewriter:
 
 def rewrite_blank_lines(source: Path, destination: Path, fields: int, chunk_bytes: int) -> Rewrite:
     """Copy a UTF-8 CSV file with each blank line (nothing, or only spaces, tabs, full-width
-    spaces, commas) after the header as an empty record of `fields` fields, blank lines before
-    the header removed, every line break outside quotes a line feed, and Ctrl-Z at the end
-    removed; quoted values are copied as they are."""
+    spaces) after the header as an empty record of `fields` fields, blank lines and rows of
+    empty cells before the header removed, every line break outside quotes a line feed, and
+    Ctrl-Z at the end removed; quoted values are copied as they are."""
     rewriter = _Rewriter(fields)
     with source.open("rb") as f, destination.open("wb") as out:
         chunk, first = f.read(chunk_bytes) + f.readline(), True

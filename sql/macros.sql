@@ -96,12 +96,6 @@ create or replace temp macro is_blank(s) as (
     end
 );
 
--- A CSV cell with nothing in it, or only spaces, tabs and full-width spaces (a record of such
--- cells is empty, and skipped). Most cells start with something else, and stop at ascii().
-create or replace temp macro is_empty_cell(s) as (
-    coalesce(s, '') = '' or (ascii(s) in (32, 9, 12288) and trim(s, ' ' || chr(9) || '　') = '')
-);
-
 -- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.
 create or replace temp macro is_corporate_number(s) as (
     coalesce(regexp_full_match(s, '[0-9]{13}'), false)

@@ -108,8 +108,13 @@ def test_a_line_of_spaces_counts_as_blank(tmp_path):
 
 
 def test_trailing_lines_of_commas_are_empty_records(tmp_path):
-    content = HEADER + b"\n1,2,2\n,,\n1,2,4\n,,\n,,\n , ,\n"
+    content = HEADER + b"\n1,2,2\n,,\n1,2,4\n,,\n,,\n"
     assert _numbered(tmp_path, content) == _rows(2, 4)
+
+
+def test_a_record_of_spaces_is_not_empty(tmp_path):
+    """Spaces between the commas are what someone typed: the row is read (and staging quarantines it)."""
+    assert _numbered(tmp_path, HEADER + b"\n1,2,2\n , ,\n") == [*_rows(2), (3, " ", " ", None)]
 
 
 def test_ctrl_z_at_the_end_of_the_file_is_ignored(tmp_path):
