@@ -2,7 +2,9 @@
 -- Reads the temp view raw_firms: row_number plus the file's contract columns.
 with raw_rows as (
     select
-        row_number, corporate_number, name, prefecture_code, jsic_division,
+        row_number, corporate_number, cast(name as varchar) as name,
+        coalesce(has_control_characters(cast(name as varchar)), false) as name_controls_replaced,
+        prefecture_code, jsic_division,
         sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major,
         operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
         employees_y0, employees_y1, employees_y2
@@ -13,7 +15,9 @@ normalised as (
     select
         row_number,
         ascii_text(corporate_number) as corporate_number,
-        cast(name as varchar) as name,
+        -- Never a quarantine reason: control characters become spaces, and the row says so.
+        case when name_controls_replaced then without_control_characters(name) else name end as name,
+        name_controls_replaced,
         parse_prefecture(prefecture_code) as prefecture_code,
         case
             when regexp_full_match(ascii_text(jsic_division), '[A-T]') then ascii_text(jsic_division)
@@ -91,5 +95,6 @@ select
     employees_y1,
     employees_y2,
     $source_file as source_file,
-    reason
+    reason,
+    name_controls_replaced
 from checked

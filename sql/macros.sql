@@ -96,6 +96,17 @@ create or replace temp macro is_blank(s) as (
     end
 );
 
+-- Control characters a name may not keep: C0 other than tab, line feed and carriage return (a
+-- name may hold those, contract §1), DEL and C1. They are invisible, and a spreadsheet (XLSX)
+-- cannot hold them; each becomes a space.
+create or replace temp macro has_control_characters(s) as (
+    regexp_matches(s, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
+);
+
+create or replace temp macro without_control_characters(s) as (
+    regexp_replace(s, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]', ' ', 'g')
+);
+
 -- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.
 create or replace temp macro is_corporate_number(s) as (
     coalesce(regexp_full_match(s, '[0-9]{13}'), false)

@@ -561,6 +561,35 @@ def test_names_round_trip(accepted, n):
         assert cells[cn(n)] == ("'" if n in SPREADSHEET_UNSAFE else "") + NAMES[n]
 
 
+CONTROL_NAMES = {  # firm: (name as delivered, name as published)
+    61: ("株式会社\x0bテスト", "株式会社 テスト"),  # a vertical tab, as some exports write a line break
+    62: ("A\x1fB", "A B"),
+    63: ("Del\x7fete", "Del ete"),
+    64: ("Next\x85Line", "Next Line"),  # C1
+    65: ("Tab\tand\nnewline stay", "Tab\tand\nnewline stay"),
+}
+
+
+def test_control_characters_in_names_become_spaces_and_are_recorded(pipeline):
+    """A control character in a name would break the spreadsheet downloads: it becomes a space,
+    never a quarantine reason, and the staging metadata names the lines where that happened."""
+    pipeline.write(
+        GOOD_FIRMS + [firm(n, "13", name=raw) for n, (raw, _) in CONTROL_NAMES.items()], GOOD_SALES
+    )
+    run = pipeline.run()
+    assert run.success, run.failure
+    assert run.parquet("quarantine") == []
+    names = {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")}
+    assert {n: names[cn(n)] for n in CONTROL_NAMES} == {n: clean for n, (_, clean) in CONTROL_NAMES.items()}
+    [staged] = [
+        e.materialization
+        for e in run.result.get_asset_materialization_events()
+        if e.materialization.asset_key.to_user_string() == "staged_firms"
+    ]
+    replaced = staged.metadata["names with control characters, each replaced by a space"]
+    assert replaced.value == "4 (lines 4, 5, 6, 7)"
+
+
 CP932_NAMES = ["株式会社髙島工業", "①産業合同会社", "有限会社ヤマト～運輸", "ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾝﾌﾟﾙ"]
 
 
