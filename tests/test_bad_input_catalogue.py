@@ -498,6 +498,23 @@ def test_default_tolerance_blocks_publication(pipeline):
     assert not run.published.exists()
 
 
+def test_flows_beyond_the_largest_yen_figure_name_the_firm_and_the_limit(pipeline):
+    """11 suppliers each selling ¥9e17 to one firm: its purchases (¥9.9e18) pass BIGINT. The run
+    fails naming the firm, the flow and the limit, instead of an INT128→INT64 conversion error."""
+    pipeline.write(
+        [firm(n, "13") for n in range(1, 13)], [sale(n, 12, 900_000_000_000_000_000) for n in range(1, 12)]
+    )
+    run = pipeline.run()
+    assert not run.success
+    assert run.failure.startswith("firm_flows: the flows of a firm exceed the largest yen figure"), (
+        run.failure
+    )
+    assert "¥9,223,372,036,854,775,807" in run.failure
+    named = f"{cn(12)} (株式会社テスト12): in-prefecture purchases ¥9,900,000,000,000,000,000 from 11"
+    assert named in run.failure
+    assert not run.published.exists()
+
+
 # ---------------------------------------------------------------- values that must be accepted
 
 SPREADSHEET_UNSAFE = {24: "=SUM(A1:A2)", 25: "+81-3-0000", 26: "-1 Inc", 27: "@home", 28: "\tタブ"}
