@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline.contract import SIZE_CLASSES
-from pipeline.settings import Paths, fiscal_years_in
+from pipeline.settings import Paths, fiscal_year_argument, fiscal_years_in, skipped_year_folders
 
 
 def _instance(paths: Paths):
@@ -113,6 +113,11 @@ def _amount_options(args: argparse.Namespace) -> dict:
 def run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     years = args.year or fiscal_years_in(paths.raw_dir)
+    for folder in skipped_year_folders(paths.raw_dir):
+        print(
+            f"warning: skipped {folder}: not a fiscal-year folder (four ASCII digits, e.g. 2025)",
+            file=sys.stderr,
+        )
     if not years:
         print(f"error: no fiscal-year folders (e.g. 2025/) in {paths.raw_dir}", file=sys.stderr)
         return 2
@@ -256,7 +261,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="materialise every asset for the given fiscal years")
-    r.add_argument("--year", action="append", help="fiscal year (repeatable); default: all found")
+    r.add_argument(
+        "--year",
+        action="append",
+        type=fiscal_year_argument,
+        help="fiscal year (repeatable); default: all found",
+    )
     r.add_argument("--min-sales-jpy", type=int)
     r.add_argument("--min-employees", type=int)
     r.add_argument("--min-connector-degree", type=float)
