@@ -125,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print(f"error: no folder {paths.raw_dir / missing[0]}", file=sys.stderr)
         return 2
+    from pipeline.warehouse import ensure_usable
+
+    ensure_usable(paths.duckdb_path)
     instance = _instance(paths)
     from pipeline.amounts import AmountRule
     from pipeline.definitions import JOB_NAME, build_definitions
@@ -342,4 +345,17 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception as error:  # a damaged or busy warehouse is one line; duckdb is loaded by then
+        import duckdb
+
+        from pipeline.warehouse import WarehouseUnusable
+
+        if isinstance(error, WarehouseUnusable):
+            print(f"error: {error}", file=sys.stderr)
+        elif isinstance(error, duckdb.IOException) and "Could not set lock" in str(error):
+            print(f"error: cannot use the warehouse (is a run in progress?): {error}", file=sys.stderr)
+        else:
+            raise
+        return 2
