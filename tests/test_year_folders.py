@@ -9,7 +9,7 @@ from pipeline.sample import write_sample
 from pipeline.settings import fiscal_years_in, skipped_year_folders
 from tests.conftest import cli, paths_under
 
-NOT_YEARS = ["2025a", "R7", "202²", "２０２５"]
+NOT_YEARS = ["2025a", "R7", "202²", "202５", "２０２５"]
 
 
 def test_only_ascii_four_digit_folders_are_fiscal_years(tmp_path):
