@@ -446,7 +446,8 @@ def test_typed_parquet_integers_are_checked_like_text(pipeline):
 def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pipeline):
     """pandas writes an integer column with missing values as float64 (NaN for the missing ones),
     and a decimal(18,2) column may carry a zero fraction: whole values are integers, a real
-    fraction is invalid_number / invalid_amount, a missing required value invalid_number."""
+    fraction is invalid_number / invalid_amount, a missing required value invalid_number; a code in
+    a float column (prefecture, corporate number) reads without its .0."""
     folder = pipeline.write([], [])
     for name in ("firms.csv", "transactions.csv"):
         (folder / name).unlink()
@@ -463,7 +464,10 @@ def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pi
     }
     pq.write_table(pa.table(firms), folder / "firms.parquet")
     amounts = pa.array([Decimal("1000.00"), Decimal("7.50")], money)
-    sales = {"supplier_corporate_number": [cn(1), cn(2)], "customer_corporate_number": [cn(2), cn(1)]}
+    sales = {
+        "supplier_corporate_number": [cn(1), cn(2)],
+        "customer_corporate_number": [float(cn(2)), float(cn(1))],
+    }
     pq.write_table(pa.table({**sales, "amount_jpy": amounts}), folder / "transactions.parquet")
     run = pipeline.run(tolerance=1.0)
     assert run.success, run.failure
