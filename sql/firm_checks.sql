@@ -2,10 +2,11 @@
 -- Reads the temp view raw_firms: row_number plus the file's contract columns.
 with raw_rows as (
     select
-        row_number, corporate_number, cast(name as varchar) as name,
+        -- Codes from a Parquet float column lose their '.0' here, once (cell_text).
+        row_number, cell_text(corporate_number) as corporate_number, cast(name as varchar) as name,
         coalesce(has_control_characters(cast(name as varchar)), false) as name_controls_replaced,
-        prefecture_code, jsic_division,
-        sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major,
+        cell_text(prefecture_code) as prefecture_code, jsic_division,
+        sales_jpy, employees, capital_jpy, export_sales_jpy, cell_text(jsic_major) as jsic_major,
         operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
         employees_y0, employees_y1, employees_y2
     from raw_firms
