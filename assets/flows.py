@@ -1,11 +1,14 @@
 """Flows: each staged firm's out-of-prefecture sales and in-prefecture purchases (contract §3)."""
 
 import dagster as dg
+import duckdb
 
 from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report, yen
 from pipeline.versions import PARENTS, code_version, record_version
-from pipeline.warehouse import Warehouse, partition_total, replace_partition, transaction
+from pipeline.warehouse import Warehouse, fetch_rows, partition_total, replace_partition, transaction
+
+BIGINT_MAX = 2**63 - 1
 
 
 @dg.asset(
@@ -21,9 +24,15 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
     from suppliers in its own prefecture). A firm without transactions has zeros."""
     fiscal_year = fiscal_year_of(context)
     with warehouse.connect() as con:
-        with transaction(con):
-            rows = replace_partition(con, "firm_flows", "firm_flows", fiscal_year)
-            version = record_version(con, fiscal_year, "firm_flows")
+        try:
+            with transaction(con):
+                rows = replace_partition(con, "firm_flows", "firm_flows", fiscal_year)
+                version = record_version(con, fiscal_year, "firm_flows")
+        except duckdb.ConversionException:  # a sum beyond BIGINT: say which firm, not INT128→INT64
+            overflows = fetch_rows(con, "flow_overflows", fiscal_year=fiscal_year)
+            if not overflows:
+                raise
+            raise dg.Failure(description=_overflow_message(overflows)) from None
         out_sales = partition_total(con, "firm_flows", "out_of_prefecture_sales_jpy", fiscal_year)
         in_purchases = partition_total(con, "firm_flows", "in_prefecture_purchases_jpy", fiscal_year)
         exports = partition_total(con, "firm_flows", "export_sales_jpy", fiscal_year)
@@ -41,4 +50,15 @@ def firm_flows(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Ma
             "exports": yen(exports),
         },
         data_version=version,
+    )
+
+
+def _overflow_message(firms: list[tuple]) -> str:
+    named = "; ".join(
+        f"{number} ({name}): {flow} {yen(total)} from {rows:,} transactions"
+        for number, name, flow, total, rows in firms
+    )
+    return (
+        f"the flows of a firm exceed the largest yen figure the pipeline holds, {yen(BIGINT_MAX)}: {named}; "
+        "check amount_jpy of those transactions"
     )

@@ -4,10 +4,12 @@ A raw view reads a Parquet file in place. A CSV file is parsed once, every value
 into a Parquet copy beside the warehouse that its raw view reads: writing those strings
 into DuckDB's own storage cost twice as long. Either way a row's position in the Parquet
 file (DuckDB keeps insertion order when it writes one) gives its CSV record or Parquet row
-for the quarantine.
+for the quarantine. A CSV file with blank lines is parsed from a rewrite with an empty record
+in their place (pipeline/csv_records.py), so that the numbers stay the lines a clerk sees.
 """
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -15,7 +17,9 @@ import dagster as dg
 import duckdb
 
 from pipeline.contract import FIRMS, TRANSACTIONS, InputSpec
+from pipeline.csv_records import RecordCounter, Rewrite, rewrite_blank_lines
 from pipeline.input_files import (
+    CHUNK_BYTES,
     InputFile,
     InputFileError,
     check_columns,
@@ -29,12 +33,7 @@ from pipeline.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.progress import report
 from pipeline.resources import DataFolders
 from pipeline.versions import code_version, forget_versions, held_versions, record_version
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal, transaction
-
-_CSV_TO_PARQUET = (
-    "copy (select * from read_csv(?, header = true, auto_detect = false, columns = ?, delim = ',', "
-    "quote = '\"', escape = '\"')) to {target} (format parquet, compression uncompressed)"
-)
+from pipeline.warehouse import Warehouse, fetch_rows, run_sql, sql_literal, sql_text, transaction
 
 
 def raw_table(spec: InputSpec, fiscal_year: int) -> str:
@@ -48,57 +47,137 @@ def csv_copy_path(warehouse: Warehouse, spec: InputSpec, fiscal_year: int) -> Pa
     return database.with_name(f"{database.name}.csv") / str(fiscal_year) / f"{spec.kind}.parquet"
 
 
-def _missing_as_null(file: InputFile) -> str:
-    return "".join(f', cast(null as varchar) as "{c}"' for c in file.missing_optional)
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
-def _csv_error(file: InputFile, error: duckdb.Error) -> InputFileError:
+def _contract_columns(file: InputFile) -> list[str]:
+    return [c for c in file.spec.columns if c in file.columns]
+
+
+def _csv_error(file: InputFile, error: duckdb.Error, lines_removed: int = 0) -> InputFileError:
     first_lines = "; ".join(line.strip() for line in str(error).splitlines()[:3])
+    if lines_removed:  # DuckDB numbered the rewrite, which lacks the blank lines before the header
+
+        def moved(match: re.Match) -> str:
+            return f"on Line: {int(match[1]) + lines_removed}"
+
+        first_lines = re.sub(r"on Line: (\d+)", moved, first_lines)
     return InputFileError(f"{file.name}: cannot be read as CSV: {first_lines}")
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, file: InputFile, copy: Path, work: Path) -> InputFile:
-    encoding = detect_encoding(file.path)
+def _write_copy(con: duckdb.DuckDBPyConnection, copy: Path, name: str, params: dict, **fill: str) -> int:
+    """Run the COPY of `sql/<name>.sql` into a draft beside `copy`, then put it in place; the
+    last good copy stays until the new one is whole. Returns the rows written."""
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    draft = copy.with_name(f".{copy.name}.draft")
+    statement = sql_text(name).format(target=sql_literal(str(draft)), **fill)
+    try:
+        written = con.execute(statement, params).fetchone()[0]
+    except BaseException:
+        draft.unlink(missing_ok=True)
+        raise
+    os.replace(draft, copy)
+    return int(written)
+
+
+def _parse_csv(con: duckdb.DuckDBPyConnection, file: InputFile, readable: Path, copy: Path) -> int:
+    """Parse a UTF-8 CSV file into its Parquet copy; the rows written, empty records included."""
+    positions = [f"c{i}" for i in range(len(file.columns))]
+    columns = [f"{positions[file.columns.index(c)]} as {_quoted(c)}" for c in _contract_columns(file)]
+    return _write_copy(
+        con,
+        copy,
+        "csv_copy",
+        {"csv": str(readable), "positions": dict.fromkeys(positions, "VARCHAR")},
+        columns=", ".join(columns),
+        empty_record=" and ".join(f"{p} is null" for p in positions),
+    )
+
+
+def _rewritten(readable: Path, work: Path, file: InputFile) -> tuple[Path, Rewrite]:
+    target = work / f"rewritten-{file.name}"
+    return target, rewrite_blank_lines(readable, target, len(file.columns), CHUNK_BYTES)
+
+
+def _load_csv(
+    con: duckdb.DuckDBPyConnection, file: InputFile, copy: Path, work: Path
+) -> tuple[InputFile, int]:
+    """Parse a CSV input into its Parquet copy; returns the file, with its encoding and columns,
+    and the line of its first data record. A clean file is parsed as it is; one whose records
+    DuckDB would miscount or refuse (blank lines, lines of spaces, Ctrl-Z) is parsed from a
+    rewrite."""
+    counter = RecordCounter()
+    encoding = detect_encoding(file.path, counter)
     readable = file.path
     if encoding != "utf-8":
-        readable = transcode_to_utf8(file.path, encoding, work / file.name)
-    columns = csv_header(readable, "utf-8")
-    if len(set(columns)) != len(columns):
-        raise InputFileError(f"{file.name}: the header repeats a column name: {', '.join(columns)}")
+        counter = RecordCounter()
+        readable = transcode_to_utf8(file.path, encoding, work / file.name, counter)
+    columns, header_line = csv_header(readable)
     file = InputFile(file.spec, file.path, file.file_format, encoding, columns)
     check_columns(file)
-    copy.parent.mkdir(parents=True, exist_ok=True)
-    draft = copy.with_name(f".{copy.name}.draft")  # the last good copy stays until this one is whole
+    rewrite = None
+    if header_line > 1 or counter.ends_with_ctrl_z:
+        readable, rewrite = _rewritten(readable, work, file)
     try:
-        statement = _CSV_TO_PARQUET.format(target=sql_literal(str(draft)))
-        con.execute(statement, [str(readable), dict.fromkeys(columns, "VARCHAR")])
+        written = _parse_csv(con, file, readable, copy)
     except duckdb.Error as e:
-        draft.unlink(missing_ok=True)
-        raise _csv_error(file, e) from None
-    os.replace(draft, copy)
-    return file
+        if rewrite is not None:
+            raise _csv_error(file, e, rewrite.header_line - 1) from None
+        readable, rewrite = _rewritten(readable, work, file)
+        if not rewrite.changed:
+            raise _csv_error(file, e) from None
+        try:
+            written = _parse_csv(con, file, readable, copy)
+        except duckdb.Error as again:
+            raise _csv_error(file, again, rewrite.header_line - 1) from None
+    if rewrite is None and written != counter.records - 1:  # DuckDB skipped blank lines
+        readable, rewrite = _rewritten(readable, work, file)
+        if rewrite.changed:
+            _parse_csv(con, file, readable, copy)
+    return file, (rewrite.header_line if rewrite is not None else 1) + 1
 
 
-def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str) -> InputFile:
-    """A Parquet file is already typed and columnar: the raw view reads it in place."""
+def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str, copy: Path) -> InputFile:
+    """A Parquet file is already typed and columnar: the raw view reads it in place, or a copy
+    of its contract columns when a column of its own is named file_row_number."""
     try:
         described = con.execute("describe select * from read_parquet(?)", [str(file.path)]).fetchall()
     except duckdb.Error as e:
         raise InputFileError(f"{file.name}: cannot be read as Parquet: {str(e).splitlines()[0]}") from None
     file = InputFile(file.spec, file.path, file.file_format, None, tuple(row[0] for row in described))
     check_columns(file)
-    _create_raw_view(con, view, file.path, file, first_row=1)
+    source = file.path
+    if "file_row_number" in file.columns:
+        columns = ", ".join(_quoted(c) for c in _contract_columns(file))
+        _write_copy(con, copy, "parquet_copy", {"parquet": str(file.path)}, columns=columns)
+        source = copy
+    else:
+        copy.unlink(missing_ok=True)  # a copy of an earlier ingest, now replaced
+    _create_raw_view(con, view, source, file, first_row=1)
     return file
 
 
 def _create_raw_view(
-    con: duckdb.DuckDBPyConnection, view: str, parquet: Path, file: InputFile, first_row: int
+    con: duckdb.DuckDBPyConnection,
+    view: str,
+    parquet: Path,
+    file: InputFile,
+    first_row: int,
+    csv: bool = False,
 ) -> None:
-    """The raw view: row_number (the Parquet row, counted from `first_row`) and the columns."""
+    """The raw view: row_number (the Parquet row, counted from `first_row`) and the contract's
+    columns, a missing optional one as null; a CSV copy's empty records skipped."""
+    columns = [_quoted(c) for c in _contract_columns(file)]
+    columns += [f"cast(null as varchar) as {_quoted(c)}" for c in file.missing_optional]
     con.execute(
-        f"create or replace view {view} as select file_row_number + {int(first_row)} as row_number, "
-        f"* exclude (file_row_number){_missing_as_null(file)} "
-        f"from read_parquet({sql_literal(str(parquet))}, file_row_number = true)"
+        sql_text("raw_view").format(
+            view=view,
+            first_row=int(first_row),
+            columns=", ".join(columns),
+            parquet=sql_literal(str(parquet)),
+            where="where not empty_record" if csv else "",
+        )
     )
 
 
@@ -123,12 +202,11 @@ def load_raw_file(
     _drop_raw(con, spec, fiscal_year)
     if file.file_format == "csv":
         with tempfile.TemporaryDirectory(prefix="transcode-") as work:
-            file = _load_csv(con, file, csv_copy, Path(work))
-        # The CSV header is line 1 and the copy keeps the file's order: row i is line i + 2.
-        _create_raw_view(con, view, csv_copy, file, first_row=2)
+            file, first_row = _load_csv(con, file, csv_copy, Path(work))
+        # The copy keeps the file's order, one row per record after the header: row i is line i + first_row.
+        _create_raw_view(con, view, csv_copy, file, first_row=first_row, csv=True)
     else:
-        csv_copy.unlink(missing_ok=True)  # a CSV of an earlier ingest, now replaced
-        file = _load_parquet(con, file, view)
+        file = _load_parquet(con, file, view, csv_copy)
     rows = con.execute(f"select count(*) from {view}").fetchone()[0]
     if rows == 0:
         raise InputFileError(f"{file.name}: the file has a header but no data rows")

@@ -91,6 +91,7 @@ def _results(
     quarantine_key: str,
     staged_yen: tuple[str, int],
     staged_metadata: Mapping[str, Any] | None = None,
+    note: str = "",
 ):
     if not outcome.reconciles:
         raise dg.Failure(
@@ -100,7 +101,7 @@ def _results(
     reasons = ", ".join(f"{reason} {rows:,}" for reason, rows, _ in outcome.by_reason) or "none"
     report(
         context,
-        f"{staged_key:<20} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons})",
+        f"{staged_key:<20} {outcome.staged:,} staged, {outcome.quarantined:,} quarantined ({reasons}){note}",
     )
     reason_table = markdown_table(
         ("reason", "rows", "yen"),
@@ -164,7 +165,20 @@ def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehou
             con, FIRMS, fiscal_year, "firm_checks", "checked_firms", "quarantined_firms", tolerance
         )
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
-    yield from _results(context, outcome, "staged_firms", "quarantined_firms", ("sales total", total_sales))
+        names, lines = fetch_rows(con, "replaced_name_controls", fiscal_year=fiscal_year)[0]
+    replaced = ""
+    if names:
+        more = ", …" if names > len(lines) else ""
+        replaced = f"{names:,} (lines {', '.join(map(str, lines))}{more})"
+    yield from _results(
+        context,
+        outcome,
+        "staged_firms",
+        "quarantined_firms",
+        ("sales total", total_sales),
+        {"names with control characters, each replaced by a space": replaced or "none"},
+        note=f"; names with control characters replaced by spaces: {replaced}" if names else "",
+    )
 
 
 @dg.multi_asset(

@@ -199,22 +199,22 @@ def _prefecture(raw: str) -> Check:
     return None, "unknown prefecture; give the JIS X 0401 prefecture code 01–47"
 
 
-_DIGITS = re.compile(r"[0-9]+")
+# Digits, or comma thousands separators in their places (the input files' rule, sql/macros.sql).
+_YEN = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
 
 
 def _amount(raw: str) -> Check:
     text = _text(raw)
     if not text:
         return None, "missing; give the year's amount in yen, an integer > 0"
-    plain = text.replace(",", "")
-    negative = plain[:1] in ("-", "−")
-    digits = plain[1:] if negative else plain
-    if not _DIGITS.fullmatch(digits):
+    negative = text[:1] in ("-", "−")
+    written = text[1:] if negative else text
+    if not _YEN.fullmatch(written):
         return (
             None,
             "not an integer number of yen; write digits, optionally with thousands separators (1,234,000)",
         )
-    number = int(digits)
+    number = int(written.replace(",", ""))
     if number == 0:
         return None, "zero amount; amount_jpy must be > 0"
     if negative:

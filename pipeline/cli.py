@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline.contract import SIZE_CLASSES
-from pipeline.settings import Paths, fiscal_years_in
+from pipeline.settings import Paths, fiscal_year_argument, fiscal_years_in, skipped_year_folders
 
 
 def _instance(paths: Paths):
@@ -150,6 +150,11 @@ def run(args: argparse.Namespace) -> int:
 
     paths = Paths.from_env()
     years = args.year or fiscal_years_in(paths.raw_dir)
+    for folder in skipped_year_folders(paths.raw_dir):
+        print(
+            f"warning: skipped {folder}: not a fiscal-year folder (four ASCII digits, e.g. 2025)",
+            file=sys.stderr,
+        )
     if not years:
         print(f"error: no fiscal-year folders (e.g. 2025/) in {paths.raw_dir}", file=sys.stderr)
         return 2
@@ -169,6 +174,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
+    from pipeline.warehouse import ensure_usable
+
+    ensure_usable(paths.duckdb_path)
     instance = _instance(paths)
     from pipeline.definitions import JOB_NAME, build_definitions
     from pipeline.manifest import code_commit
@@ -304,7 +312,12 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="materialise every asset for the given fiscal years")
-    r.add_argument("--year", action="append", help="fiscal year (repeatable); default: all found")
+    r.add_argument(
+        "--year",
+        action="append",
+        type=fiscal_year_argument,
+        help="fiscal year (repeatable); default: all found",
+    )
     add_rule_options(r)
     r.add_argument("--force", action="store_true", help="recompute everything, even what is up to date")
     r.set_defaults(handler=run)
@@ -365,4 +378,17 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception as error:  # a damaged or busy warehouse is one line; duckdb is loaded by then
+        import duckdb
+
+        from pipeline.warehouse import WarehouseUnusable
+
+        if isinstance(error, WarehouseUnusable):
+            print(f"error: {error}", file=sys.stderr)
+        elif isinstance(error, duckdb.IOException) and "Could not set lock" in str(error):
+            print(f"error: cannot use the warehouse (is a run in progress?): {error}", file=sys.stderr)
+        else:
+            raise
+        return 2

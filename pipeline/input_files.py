@@ -1,8 +1,9 @@
 """Finding, decoding and describing one fiscal year's input files (contract §1).
 
 DuckDB reads only UTF-8 here, so a CP932 file is transcoded, streaming, before
-DuckDB sees it. Everything that is wrong with a whole file becomes an
-`InputFileError` whose message names the file and what is wrong.
+DuckDB sees it. The encoding is judged on the whole file, and a line that decodes
+in neither encoding is named by its number. Everything that is wrong with a whole
+file becomes an `InputFileError` whose message names the file and what is wrong.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.contract import InputSpec
+from pipeline.csv_records import RecordCounter
 
 CHUNK_BYTES = 16 * 1024 * 1024
 FORMATS = ("csv", "parquet")
@@ -26,12 +28,23 @@ _UTF8_LINE = re.compile(
     rb"(?:(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
     rb"[\x00-\x09\x0b-\x7f]*)+$"
 )
-
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 # Bytes Python's cp932 codec decodes although the CP932 table leaves them undefined.
 _UNDEFINED_IN_CP932 = re.compile("[\x80\uf8f0-\uf8f3]")
-# Real Japanese UTF-8 text decodes to kana, kanji or full-width forms.
+# CP932's user-defined area (外字, lead bytes F0–F9): private-use characters that mean something
+# only on the PC that defined them; Western text read as CP932 lands there too (Lancôme).
+_USER_DEFINED = re.compile("[\ue000-\uf8ef]")
+_UNDEFINED_OR_USER_DEFINED = re.compile("[\x80\ue000-\uf8f3]")
+# Japanese text: kana, kanji, full-width forms. Real Japanese has words of two or more.
 _JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+_JAPANESE_WORD = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]{2}")
+# One letter standing alone between two ASCII letters is an accented letter of a Western word:
+# read as CP932, Crédit becomes Cr馘it; read as UTF-8, Société stays Société.
+_LETTER_IN_LATIN_WORD_CP932 = re.compile(
+    "[A-Za-z][\u3041-\u30ff\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff\uff66-\uff9f][A-Za-z]"
+)
+_LETTER_IN_LATIN_WORD_UTF8 = re.compile("[A-Za-z][\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f][A-Za-z]")
 
 
 class InputFileError(Exception):
@@ -71,105 +84,225 @@ def locate(raw_dir: Path, fiscal_year: str, spec: InputSpec) -> InputFile:
     return InputFile(spec=spec, path=path, file_format=path.suffix[1:])
 
 
-def _first_utf8_error(path: Path) -> int | None:
-    """Byte offset of the first invalid UTF-8 sequence, or None when the whole file is UTF-8."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK_BYTES):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as e:
-                return offset + e.start
-            offset += len(chunk)
-    try:
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return offset
-    return None
-
-
 def _line_chunks(path: Path):
-    """The file in large chunks that end at a line break."""
+    """The file in large chunks that end at a line break (or at the end of the file)."""
     with path.open("rb") as f:
         while chunk := f.read(CHUNK_BYTES):
             yield chunk + f.readline()
 
 
-def _line_number(path: Path, offset: int) -> int:
-    with path.open("rb") as f:
-        return f.read(offset).count(b"\n") + 1
+def _line_at(path: Path, offset: int) -> tuple[int, bytes, int]:
+    """The number (1-based), the bytes and the first byte's offset of the physical line that
+    holds byte `offset`."""
+    number, start = 1, 0
+    for chunk in _line_chunks(path):
+        if offset < start + len(chunk):
+            at = offset - start
+            number += chunk.count(b"\n", 0, at)
+            begin = chunk.rfind(b"\n", 0, at) + 1
+            finish = chunk.find(b"\n", at)
+            return number, chunk[begin : finish if finish >= 0 else len(chunk)], start + begin
+        number += chunk.count(b"\n")
+        start += len(chunk)
+    return number, b"", start
 
 
-def _japanese_utf8_line(chunk: bytes) -> int | None:
-    """Offset in a CP932 chunk of a line that is well-formed UTF-8 Japanese text."""
+def _decodes(line: bytes, encoding: str) -> bool:
+    try:
+        text = line.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return encoding != "cp932" or not _UNDEFINED_IN_CP932.search(text)
+
+
+def _refuse_nul(path: Path, chunk: bytes, offset: int) -> None:
+    if (at := chunk.find(b"\x00")) >= 0:
+        raise InputFileError(
+            f"{path.name}: line {_line_at(path, offset + at)[0]} holds a NUL byte: binary content, "
+            "not a CSV text file"
+        )
+
+
+def _first_utf8_error(path: Path, counter: RecordCounter | None) -> int | None:
+    """Byte offset of the first invalid UTF-8 sequence, or None when the whole file is UTF-8.
+    A NUL byte anywhere refuses the file. The counter sees each chunk that is UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    for chunk in _line_chunks(path):
+        _refuse_nul(path, chunk, offset)
+        try:
+            decoder.decode(chunk)
+        except UnicodeDecodeError as e:
+            return offset + e.start
+        if counter is not None:
+            counter.feed(chunk)
+        offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset - 1
+    return None
+
+
+def _utf8_text_line(chunk: bytes) -> int | None:
+    """Offset in a CP932 chunk of a line that is well-formed UTF-8 text: Japanese, or a Western
+    word with an accented letter (Société)."""
     for match in _UTF8_LINE.finditer(chunk):
-        if _JAPANESE.search(match.group().decode("utf-8")):
+        text = match.group().decode("utf-8")
+        if _JAPANESE.search(text) or _LETTER_IN_LATIN_WORD_UTF8.search(text):
             return match.start()
     return None
 
 
-def _neither(path: Path, offset: int) -> InputFileError:
+@dataclass
+class _Cp932Reading:
+    """What reading a whole file as CP932 found: the first fault, and the first line of each
+    kind that makes CP932 doubtful."""
+
+    error: int | None = None
+    first_non_ascii: int | None = None
+    latin_word: int | None = None
+    user_defined: int | None = None
+    utf8_line: int | None = None
+    japanese_word: bool = False
+
+
+def _read_as_cp932(path: Path) -> _Cp932Reading:
+    found = _Cp932Reading()
+    decoder = codecs.getincrementaldecoder("cp932")()
+    offset = 0
+
+    def at(text: str, index: int) -> int:  # byte offset of a character of this chunk's text
+        return offset + len(text[:index].encode("cp932"))
+
+    for chunk in _line_chunks(path):
+        _refuse_nul(path, chunk, offset)
+        try:
+            text = decoder.decode(chunk)
+        except UnicodeDecodeError as e:
+            found.error = offset + e.start
+            return found
+        if odd := _UNDEFINED_OR_USER_DEFINED.search(text):  # one scan for both: rare, and slow to look for
+            if found.user_defined is None and _USER_DEFINED.match(odd.group()):
+                found.user_defined = at(text, odd.start())
+            if undefined := _UNDEFINED_IN_CP932.search(text, odd.start()):
+                found.error = at(text, undefined.start())
+                return found
+        if found.first_non_ascii is None and (m := _NON_ASCII.search(chunk)):
+            found.first_non_ascii = offset + m.start()
+        if found.latin_word is None and (m := _LETTER_IN_LATIN_WORD_CP932.search(text)):
+            found.latin_word = at(text, m.start())
+        if found.utf8_line is None and (line := _utf8_text_line(chunk)) is not None:
+            found.utf8_line = offset + line
+        found.japanese_word = found.japanese_word or bool(_JAPANESE_WORD.search(text))
+        offset += len(chunk)
+    return found
+
+
+def _neither(path: Path, line: int) -> InputFileError:
     return InputFileError(
-        f"{path.name}: line {_line_number(path, offset)} is neither UTF-8 nor CP932 (Shift_JIS); "
-        "save the file as UTF-8 or CP932"
+        f"{path.name}: line {line} is neither UTF-8 nor CP932 (Shift_JIS); save the file as UTF-8 or CP932"
     )
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8' or 'cp932'; anything else, or a mix of the two, is an InputFileError."""
+def _mixed(path: Path, utf8_line: int, cp932_line: int) -> InputFileError:
+    return InputFileError(
+        f"{path.name}: mixes encodings: line {utf8_line} is UTF-8 but line {cp932_line} is CP932; "
+        "save the whole file in one encoding"
+    )
+
+
+def _fault_in_both(path: Path, utf8_error: int, cp932_error: int) -> InputFileError:
+    """The first line that decodes in neither encoding, or the two lines that show a mix. Every
+    line before the later of the two first faults decodes in one of the encodings."""
+    utf8_line, utf8_bytes, _ = _line_at(path, utf8_error)
+    cp932_line, cp932_bytes, _ = _line_at(path, cp932_error)
+    if utf8_line == cp932_line:
+        return _neither(path, utf8_line)
+    if cp932_line > utf8_line:  # lines before cp932_line are CP932, utf8_line among them
+        return (
+            _mixed(path, cp932_line, utf8_line)
+            if _decodes(cp932_bytes, "utf-8")
+            else _neither(path, cp932_line)
+        )
+    # lines before utf8_line are UTF-8, cp932_line among them
+    return _mixed(path, cp932_line, utf8_line) if _decodes(utf8_bytes, "cp932") else _neither(path, utf8_line)
+
+
+def _field_at(path: Path, offset: int) -> str:
+    """'line N holds <the field around byte offset, read as CP932>'."""
+    number, raw, start = _line_at(path, offset)
+    before, after = raw[: offset - start], raw[offset - start :]
+    field = before[before.rfind(b",") + 1 :] + after.split(b",", 1)[0]
+    return f"line {number} holds {field.decode('cp932', 'replace').strip()[:60]!r}"
+
+
+def detect_encoding(path: Path, counter: RecordCounter | None = None) -> str:
+    """'utf-8' or 'cp932', judged on every byte of the file; anything else, or a mix of the two,
+    is an InputFileError naming the line. A UTF-8 file's records are counted on the way."""
     with path.open("rb") as f:
         head = f.read(8192)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or head[1:200:2].count(0) > 50:
         raise InputFileError(
             f"{path.name}: UTF-16 text, neither UTF-8 nor CP932 (Shift_JIS); save the file as UTF-8 or CP932"
         )
-    if b"\x00" in head:
-        raise InputFileError(f"{path.name}: binary content (NUL bytes), not a CSV text file")
-    utf8_error = _first_utf8_error(path)
+    utf8_error = _first_utf8_error(path, counter)
     if utf8_error is None:
         return "utf-8"
-    decoder = codecs.getincrementaldecoder("cp932")()
-    offset = 0
-    utf8_line_at: int | None = None
-    for chunk in _line_chunks(path):
-        try:
-            text = decoder.decode(chunk)
-        except UnicodeDecodeError as e:
-            raise _neither(path, offset + e.start) from None
-        if undefined := _UNDEFINED_IN_CP932.search(text):
-            raise _neither(path, offset + len(text[: undefined.start()].encode("cp932")))
-        if utf8_line_at is None and (at := _japanese_utf8_line(chunk)) is not None:
-            utf8_line_at = offset + at
-        offset += len(chunk)
-    if utf8_line_at is not None:
+    cp932 = _read_as_cp932(path)
+    if cp932.error is not None:
+        raise _fault_in_both(path, utf8_error, cp932.error)
+    if cp932.latin_word is not None or not cp932.japanese_word:
+        offset = cp932.latin_word if cp932.latin_word is not None else cp932.first_non_ascii
         raise InputFileError(
-            f"{path.name}: mixes encodings: line {_line_number(path, utf8_line_at)} is UTF-8 "
-            f"but line {_line_number(path, utf8_error)} is CP932; save the whole file in one encoding"
+            f"{path.name}: not UTF-8, and not CP932 (Shift_JIS) either: read as CP932, "
+            f"{_field_at(path, offset)}, Western text (Windows-1252 or Latin-1) read as Japanese; "
+            "save the file as UTF-8"
         )
+    if cp932.user_defined is not None:
+        raise InputFileError(
+            f"{path.name}: line {_line_at(path, cp932.user_defined)[0]} holds a CP932 user-defined "
+            "character (外字), which means nothing outside the PC that defined it; replace it and save "
+            "the file as UTF-8 or CP932"
+        )
+    if cp932.utf8_line is not None:
+        raise _mixed(path, _line_at(path, cp932.utf8_line)[0], _line_at(path, utf8_error)[0])
     return "cp932"
 
 
-def transcode_to_utf8(path: Path, encoding: str, destination: Path) -> Path:
-    """Write a UTF-8 copy of a CSV file, chunk by chunk."""
+def transcode_to_utf8(
+    path: Path, encoding: str, destination: Path, counter: RecordCounter | None = None
+) -> Path:
+    """Write a UTF-8 copy of a CSV file, chunk by chunk, counting its records on the way."""
     decoder = codecs.getincrementaldecoder(encoding)()
-    with path.open("rb") as source, destination.open("wb") as target:
-        while chunk := source.read(CHUNK_BYTES):
-            target.write(decoder.decode(chunk).encode("utf-8"))
+    with destination.open("wb") as target:
+        for chunk in _line_chunks(path):
+            text = decoder.decode(chunk).encode("utf-8")
+            if counter is not None:
+                counter.feed(text)
+            target.write(text)
         target.write(decoder.decode(b"", final=True).encode("utf-8"))
     return destination
 
 
-def csv_header(path: Path, encoding: str) -> tuple[str, ...]:
-    """The column names of a CSV file's header row."""
-    python_encoding = "utf-8-sig" if encoding == "utf-8" else encoding
-    with path.open("r", encoding=python_encoding, newline="") as f:
-        first = next(csv.reader(io.StringIO(f.readline())), [])
-    return tuple(column.strip() for column in first)
+# What a blank line may hold (csv_records.py): nothing but these.
+_BLANK_LINE = " \t\r\n,\u3000\x1a\ufeff"
+
+
+def csv_header(path: Path) -> tuple[tuple[str, ...], int]:
+    """The column names of a UTF-8 CSV file's header row, and the header's line: the first line
+    that is not blank."""
+    with path.open("r", encoding="utf-8-sig", newline="") as f:
+        for number, line in enumerate(f, start=1):
+            if line.strip(_BLANK_LINE):
+                first = next(csv.reader(io.StringIO(line)), [])
+                return tuple(column.strip() for column in first), number
+    return (), 1
 
 
 def check_columns(file: InputFile) -> None:
-    """A missing required column is an error naming the file and the column."""
+    """A missing required column, or a column the pipeline reads given twice, is an error naming
+    the file and the column; other columns are ignored, whatever their names."""
     if file.file_format == "csv" and len(file.columns) <= 1:
         raise InputFileError(
             f"{file.name}: the header has {len(file.columns)} column(s) "
@@ -178,6 +311,11 @@ def check_columns(file: InputFile) -> None:
     missing = [c for c in file.spec.required if c not in file.columns]
     if missing:
         raise InputFileError(f"{file.name}: missing required column(s): {', '.join(missing)}")
+    repeated = [c for c in file.spec.columns if file.columns.count(c) > 1]
+    if repeated:
+        raise InputFileError(
+            f"{file.name}: the header repeats column(s) {', '.join(repeated)}; keep one of each"
+        )
 
 
 def sha256_of(path: Path) -> str:

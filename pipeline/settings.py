@@ -6,7 +6,9 @@ defaults are inside the repository, so `make run` and the Dagster UI agree.
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,8 +62,31 @@ class Paths:
         )
 
 
+# Four ASCII digits: str.isdigit() would also take ２０２５ (run as 2025, its files never read) and 202².
+_FISCAL_YEAR = re.compile("[0-9]{4}")
+
+
 def fiscal_years_in(raw_dir: Path) -> list[str]:
-    """Fiscal-year partitions: the four-digit folders under the raw directory."""
+    """Fiscal-year partitions: the folders under the raw directory named by four ASCII digits."""
     if not raw_dir.is_dir():
         return []
-    return sorted(p.name for p in raw_dir.iterdir() if p.is_dir() and len(p.name) == 4 and p.name.isdigit())
+    return sorted(p.name for p in raw_dir.iterdir() if p.is_dir() and _FISCAL_YEAR.fullmatch(p.name))
+
+
+def skipped_year_folders(raw_dir: Path) -> list[Path]:
+    """The folders under the raw directory that are not fiscal years (2025a, R7, ２０２５), which
+    are never run and deserve a warning; hidden folders are left out."""
+    if not raw_dir.is_dir():
+        return []
+    return sorted(
+        p
+        for p in raw_dir.iterdir()
+        if p.is_dir() and not p.name.startswith(".") and not _FISCAL_YEAR.fullmatch(p.name)
+    )
+
+
+def fiscal_year_argument(text: str) -> str:
+    """A fiscal year given on the command line: four ASCII digits."""
+    if not _FISCAL_YEAR.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fiscal year (four ASCII digits, e.g. 2025)")
+    return text

@@ -48,10 +48,20 @@ _TRANSACTION_STAGING = (
     "pipeline/amounts.py",
 )
 
+_INGEST = (
+    "assets/ingest.py",
+    "pipeline/input_files.py",
+    "pipeline/csv_records.py",
+    "pipeline/contract.py",
+    "sql/csv_copy.sql",
+    "sql/parquet_copy.sql",
+    "sql/raw_view.sql",
+)
+
 # The files whose content defines each asset (besides the shared ones above).
 ASSET_SOURCES: dict[str, tuple[str, ...]] = {
-    "raw_firms": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
-    "raw_transactions": ("assets/ingest.py", "pipeline/input_files.py", "pipeline/contract.py"),
+    "raw_firms": _INGEST,
+    "raw_transactions": _INGEST,
     "staged_firms": ("assets/staging.py", "sql/firm_checks.sql"),
     "quarantined_firms": ("assets/staging.py", "sql/firm_checks.sql", "sql/quarantined_firms.sql"),
     "staged_transactions": _TRANSACTION_STAGING,

@@ -145,6 +145,32 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_text("macros"))
 
 
+class WarehouseUnusable(Exception):
+    """The warehouse file is damaged, or not a DuckDB database; the message says what to do."""
+
+
+# What a damaged or foreign file raises; a file another process holds raises IOException too, and
+# stays that (explain and assess say a run is in progress), as do errors in the pipeline's own SQL.
+_DAMAGED = (
+    duckdb.IOException,
+    duckdb.SerializationException,
+    duckdb.InternalException,
+    duckdb.FatalException,
+)
+
+
+def _unusable(database: Path, error: duckdb.Error) -> WarehouseUnusable | None:
+    if "Could not set lock" in str(error):
+        return None
+    if not isinstance(error, _DAMAGED) and type(error) is not duckdb.Error:  # "Corrupt database file"
+        return None
+    return WarehouseUnusable(
+        f"{database}: the warehouse cannot be used ({str(error).splitlines()[0]}); everything in it is "
+        "rebuilt from the input files: move the file aside (or delete it) and run "
+        "`python -m pipeline run --force`"
+    )
+
+
 class Warehouse(dg.ConfigurableResource):
     """The DuckDB database file that holds every stage's tables.
 
@@ -167,7 +193,6 @@ class Warehouse(dg.ConfigurableResource):
         except RunInProgress as busy:
             raise dg.Failure(description=f"the warehouse is busy: {busy}") from None
         self._held = self._open()
-        _set_up(self._held)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._held is not None:
@@ -183,17 +208,28 @@ class Warehouse(dg.ConfigurableResource):
         return self._held
 
     def _open(self) -> duckdb.DuckDBPyConnection:
+        """The database file, opened and set up; a damaged one is a WarehouseUnusable."""
         database = Path(self.path)
         database.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(
-            str(database),
-            config={
-                "memory_limit": self.memory_limit,
-                "threads": self.threads,
-                "temp_directory": str(database.parent / "duckdb_spill"),
-                "preserve_insertion_order": True,
-            },
-        )
+        con = None
+        try:
+            con = duckdb.connect(
+                str(database),
+                config={
+                    "memory_limit": self.memory_limit,
+                    "threads": self.threads,
+                    "temp_directory": str(database.parent / "duckdb_spill"),
+                    "preserve_insertion_order": True,
+                },
+            )
+            _set_up(con)
+        except duckdb.Error as error:
+            if con is not None:
+                con.close()
+            if (unusable := _unusable(database, error)) is None:
+                raise
+            raise unusable from None
+        return con
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -201,10 +237,15 @@ class Warehouse(dg.ConfigurableResource):
         run's database, or the file opened for this use alone."""
         con = self._held.cursor() if self._held is not None else self._open()
         try:
-            if self._held is None:
-                _set_up(con)
-            else:
+            if self._held is not None:
                 con.execute(sql_text("macros"))  # temp macros belong to one connection
             yield con
         finally:
             con.close()
+
+
+def ensure_usable(path: Path) -> None:
+    """Open the warehouse file once and close it, so that a damaged file stops a command with
+    one line before a run starts (WarehouseUnusable) rather than inside it."""
+    with Warehouse(path=str(path)).connect():
+        pass

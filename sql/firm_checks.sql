@@ -2,8 +2,11 @@
 -- Reads the temp view raw_firms: row_number plus the file's contract columns.
 with raw_rows as (
     select
-        row_number, corporate_number, name, prefecture_code, jsic_division,
-        sales_jpy, employees, capital_jpy, export_sales_jpy, jsic_major,
+        -- Codes from a Parquet float column lose their '.0' here, once (cell_text).
+        row_number, cell_text(corporate_number) as corporate_number, cast(name as varchar) as name,
+        coalesce(has_control_characters(cast(name as varchar)), false) as name_controls_replaced,
+        cell_text(prefecture_code) as prefecture_code, jsic_division,
+        sales_jpy, employees, capital_jpy, export_sales_jpy, cell_text(jsic_major) as jsic_major,
         operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
         employees_y0, employees_y1, employees_y2
     from raw_firms
@@ -13,16 +16,18 @@ normalised as (
     select
         row_number,
         ascii_text(corporate_number) as corporate_number,
-        cast(name as varchar) as name,
+        -- Never a quarantine reason: control characters become spaces, and the row says so.
+        case when name_controls_replaced then without_control_characters(name) else name end as name,
+        name_controls_replaced,
         parse_prefecture(prefecture_code) as prefecture_code,
         case
             when regexp_full_match(ascii_text(jsic_division), '[A-T]') then ascii_text(jsic_division)
         end as jsic_division,
         parse_integer(sales_jpy) as sales_jpy,
         parse_integer(employees) as employees,
-        nullif(ascii_text(capital_jpy), '') is not null as has_capital,
+        not is_blank(capital_jpy) as has_capital,
         parse_integer(capital_jpy) as capital_jpy,
-        nullif(ascii_text(export_sales_jpy), '') is not null as has_export_sales,
+        not is_blank(export_sales_jpy) as has_export_sales,
         parse_integer(export_sales_jpy) as export_sales_jpy,
         -- Optional and never a quarantine reason: JSIC 中分類 (2 digits; 1 digit gets its
         -- leading zero back), or a 小分類 / 細分類 (3–4 digits) that settles the cabinet
@@ -91,5 +96,6 @@ select
     employees_y1,
     employees_y2,
     $source_file as source_file,
-    reason
+    reason,
+    name_controls_replaced
 from checked

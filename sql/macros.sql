@@ -1,5 +1,37 @@
 -- Normalisation and validation shared by the staging transforms (contract §1, §2).
 
+-- A whole number held in a float or decimal column (Parquet; pandas writes an integer column
+-- with missing values as float64), as BIGINT; null for a fraction, NaN, an infinity, or a float
+-- from 2^24 (FLOAT) or 2^53 (DOUBLE) on, where it no longer holds every integer exactly and
+-- so no longer says which one was meant. try_cast binds for any type, so the macro does too.
+create or replace temp macro whole_number(s) as (
+    case
+        when typeof(s) in ('FLOAT', 'DOUBLE') then
+            case
+                when isfinite(try_cast(s as double))
+                    and try_cast(s as double) = trunc(try_cast(s as double))
+                    and abs(try_cast(s as double)) < if(typeof(s) = 'FLOAT', 16777216, 9007199254740992)
+                    then try_cast(s as bigint)
+            end
+        when try_cast(s as decimal(38, 18)) = trunc(try_cast(s as decimal(38, 18))) then try_cast(s as bigint)
+    end
+);
+
+-- Whether a column is of a float or decimal type (Parquet); folds to a constant, like is_integer_typed.
+create or replace temp macro is_fraction_typed(s) as (
+    typeof(s) in ('FLOAT', 'DOUBLE') or starts_with(typeof(s), 'DECIMAL')
+);
+
+-- A cell as text: a whole number of a float or decimal column without its fraction ('13', not
+-- '13.0'), anything else as it is. Used once per column, in a CTE: nested in the macros below
+-- it multiplied the expressions DuckDB binds (1.5 s to plan firm_checks).
+create or replace temp macro cell_text(s) as (
+    case
+        when is_fraction_typed(s) then coalesce(cast(whole_number(s) as varchar), cast(s as varchar))
+        else cast(s as varchar)
+    end
+);
+
 -- Full-width digits, letters, comma and space become ASCII; then trim.
 -- Plain ASCII (byte length = character length) skips the costly translate.
 create or replace temp macro ascii_text(s) as (
@@ -22,24 +54,29 @@ create or replace temp macro is_integer_typed(s) as (
     )
 );
 
--- A non-negative integer, written plainly or with thousands separators; otherwise null.
--- An integer-typed column (Parquet) skips the text path: typeof() folds to a constant.
--- Plain digits, the common text case, take the short path.
+-- A non-negative integer, written plainly or with comma thousands separators in their places
+-- (1,234,000; full-width digits and commas too); otherwise null: a decimal comma (522932,50),
+-- misplaced groups (1,2,3), a trailing comma (1000,) are not integers.
+-- An integer-typed column (Parquet) skips the text path: typeof() folds to a constant; a float
+-- or decimal column must hold a whole number. Plain digits, the common text case, take the
+-- short path.
 create or replace temp macro parse_integer(s) as (
     case
         when is_integer_typed(s) then case when try_cast(s as bigint) >= 0 then try_cast(s as bigint) end
+        when is_fraction_typed(s) then case when whole_number(s) >= 0 then whole_number(s) end
         when regexp_full_match(cast(s as varchar), '[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
-        when regexp_full_match(replace(ascii_text(s), ',', ''), '[0-9]{1,18}')
+        when regexp_full_match(ascii_text(s), '[0-9]{1,18}|[0-9]{1,3}(?:,[0-9]{3}){1,5}')
             then cast(replace(ascii_text(s), ',', '') as bigint)
     end
 );
 
 -- An integer that may be negative (operating profit): a leading minus, or △ / ▲ as Japanese
--- accounts write losses, then what parse_integer reads; otherwise null. Integer-typed columns
+-- accounts write losses, then what parse_integer reads; otherwise null. Typed columns
 -- (Parquet) and plain digits take the short paths, as in parse_integer.
 create or replace temp macro parse_signed_integer(s) as (
     case
         when is_integer_typed(s) then try_cast(s as bigint)
+        when is_fraction_typed(s) then whole_number(s)
         when regexp_full_match(cast(s as varchar), '-?[0-9]{1,18}') then cast(cast(s as varchar) as bigint)
         when regexp_matches(ascii_text(s), '^[-−△▲]')
             then -parse_integer(regexp_replace(ascii_text(s), '^[-−△▲]\s*', ''))
@@ -47,12 +84,28 @@ create or replace temp macro parse_signed_integer(s) as (
     end
 );
 
--- A cell with nothing in it: null, or only spaces. An integer-typed column is blank only when null.
+-- A cell with nothing in it: null, or only spaces. A typed column is blank only when null (a
+-- float column's NaN is how pandas writes a missing value). NaN is told as neither finite nor
+-- infinite: DuckDB folds isnan() to false from Parquet statistics, which leave NaN out.
 create or replace temp macro is_blank(s) as (
     case
         when is_integer_typed(s) then s is null
+        when typeof(s) in ('FLOAT', 'DOUBLE')
+            then s is null or not (isfinite(try_cast(s as double)) or isinf(try_cast(s as double)))
+        when is_fraction_typed(s) then s is null
         else nullif(ascii_text(s), '') is null
     end
+);
+
+-- Control characters a name may not keep: C0 other than tab, line feed and carriage return (a
+-- name may hold those, contract §1), DEL and C1. They are invisible, and a spreadsheet (XLSX)
+-- cannot hold them; each becomes a space.
+create or replace temp macro has_control_characters(s) as (
+    regexp_matches(s, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]')
+);
+
+create or replace temp macro without_control_characters(s) as (
+    regexp_replace(s, '[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]', ' ', 'g')
 );
 
 -- 法人番号: 13 digits whose first is 9 - (Σ base digit × weight mod 9); weights 2 on even positions.

@@ -43,6 +43,8 @@ alter table checked_firms add column if not exists operating_profit_jpy_y2 bigin
 alter table checked_firms add column if not exists employees_y0 bigint;
 alter table checked_firms add column if not exists employees_y1 bigint;
 alter table checked_firms add column if not exists employees_y2 bigint;
+-- Whether the name held control characters, each replaced by a space (README: input rules).
+alter table checked_firms add column if not exists name_controls_replaced boolean;
 
 create view if not exists staged_firms as
 select

@@ -20,8 +20,8 @@ with firms as (
 numbers as (
     select
         row_number,
-        cast(supplier_corporate_number as varchar) as supplier_text,
-        cast(customer_corporate_number as varchar) as customer_text,
+        cell_text(supplier_corporate_number) as supplier_text,
+        cell_text(customer_corporate_number) as customer_text,
         amount_jpy
     from raw_transactions
 ),

@@ -15,6 +15,7 @@ import pytest
 from pipeline.assess import (
     AUDIT_LOG,
     AssessmentError,
+    EvidenceError,
     add_parser,
     assess,
     live_publication,
@@ -480,6 +481,25 @@ def test_unquoted_thousands_separator_is_reported_with_its_line(assess_command, 
     code, _, err = assess_command(cn(1), path)
     assert code == 2
     assert err.splitlines()[0].startswith("error: evidence.csv line 2: 5 values but the header has 4 columns")
+
+
+EVIDENCE_AMOUNTS = {"1,234,000": 1_234_000, "１，２３４，０００": 1_234_000, "1234000": 1_234_000}
+NOT_AMOUNTS = ["522932,50", "1,2,3", "1,5", "1000,"]
+
+
+def test_evidence_amounts_forgive_only_thousands_separators_in_their_places(tmp_path):
+    """The input files' rule: "1,234,000" is an amount; a decimal comma or misplaced separators are
+    not, and are reported rather than read as another number."""
+    rows = [
+        evidence("sale", 10 + i, "27", written) for i, written in enumerate([*EVIDENCE_AMOUNTS, *NOT_AMOUNTS])
+    ]
+    with pytest.raises(EvidenceError) as refused:
+        read_evidence(write_evidence(tmp_path / "e.csv", rows), cn(1))
+    lines = [f"line {5 + i}" for i in range(len(NOT_AMOUNTS))]
+    assert [p.split(",")[0] for p in refused.value.problems] == [f"e.csv {line}" for line in lines]
+    assert all("not an integer number of yen" in p for p in refused.value.problems)
+    accepted = read_evidence(write_evidence(tmp_path / "ok.csv", rows[: len(EVIDENCE_AMOUNTS)]), cn(1))
+    assert [row.amount_jpy for row in accepted.rows] == list(EVIDENCE_AMOUNTS.values())
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ import io
 import json
 import random
 import re
+from decimal import Decimal
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -108,6 +109,61 @@ FILE_FAULTS = [
     ),
     pytest.param(
         "firms.csv",
+        (HEADER + "\n" + line(1, "Crédit Agricole") + line(2, "Hermès") + line(3, "Lancôme")).encode(
+            "cp1252"
+        ),
+        ["not utf-8", "not cp932", "line 2 holds 'Cr馘it Agricole'", "windows-1252"],
+        id="windows-1252",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1, "日本") + line(2, "東京")).encode("cp932")
+        + line(3, "Société Générale").encode()
+        + line(4, "大阪").encode("cp932"),
+        ["mixes encodings", "line 4 is utf-8", "line 2 is cp932"],
+        id="cp932-with-one-utf-8-line",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + line(1, "日本")).encode("cp932")
+        + cn(2).encode()
+        + b",\xf0\x40\x93\xfa,13,E,5,5,,\n",
+        ["line 3 holds a cp932 user-defined character"],
+        id="cp932-user-defined-character",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "日本") for n in range(1, 46))).encode("cp932")
+        + cn(46).encode()
+        + b",\x85\x40,13,E,5,5,,\n"
+        + line(47, "東京").encode("cp932"),
+        ["line 47 is neither utf-8 nor cp932"],
+        id="cp932-one-invalid-byte-pair-at-line-47",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "日本") for n in range(1, 46))).encode()
+        + cn(46).encode()
+        + b",\xff\xfe,13,E,5,5,,\n"
+        + line(47, "東京").encode(),
+        ["line 47 is neither utf-8 nor cp932"],
+        id="utf-8-one-invalid-byte-pair-at-line-47",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "株式会社日本") for n in range(1, 20))).encode()
+        + "".join(line(n, "株式会社東京") for n in range(20, 40)).encode("cp932"),
+        ["mixes encodings", r"line ([2-9]|1[0-9]|20) is utf-8", "line 21 is cp932"],
+        id="half-utf-8-half-cp932",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n) for n in range(1, 300)) + line(300, "A\x00B")).encode(),
+        ["line 301 holds a nul byte", "binary"],
+        id="nul-byte-after-the-first-8-kb",
+    ),
+    pytest.param(
+        "firms.csv",
         (HEADER + "\n" + line(1) + line(2).rstrip("\n") + ",extra\n").encode(),
         [r"line:? 3", f"columns: {len(FIRMS.columns)} found: {len(FIRMS.columns) + 1}"],
         id="too-many-fields",
@@ -163,6 +219,14 @@ FIRM_CASES = {  # id: (rows, reason per row — None means staged)
     "export-negative": ([firm(28, export_sales_jpy=-1)], ["invalid_export_sales"]),
     "export-above-sales": ([firm(29, sales=100, export_sales_jpy=101)], ["invalid_export_sales"]),
     "export-equal-sales-ok": ([firm(30, sales=100, export_sales_jpy=100)], [None]),
+    # only thousands separators in their places are forgiven; any other comma is not an integer
+    "sales-decimal-comma-522932,50": ([firm(36, sales="522932,50")], ["invalid_number"]),
+    "sales-misplaced-separators-1,2,3": ([firm(37, sales="1,2,3")], ["invalid_number"]),
+    "employees-decimal-comma-1,5": ([firm(38, employees="1,5")], ["invalid_number"]),
+    "sales-trailing-comma-1000,": ([firm(39, sales="1000,")], ["invalid_number"]),
+    "capital-leading-comma-,100": ([firm(40, capital_jpy=",100")], ["invalid_number"]),
+    "sales-separators-ok-1,234,000": ([firm(41, sales="1,234,000")], [None]),
+    "sales-full-width-separators-ok": ([firm(42, sales="１，２３４，０００")], [None]),
     # a row meeting two faults gets the earlier reason
     "order-number-before-prefecture": (
         [firm(31, "99", corporate_number="123")],
@@ -248,6 +312,10 @@ TX_CASES = {  # firm 9 is quarantined (invalid_prefecture); 90–99 are in no fi
     "amount-empty": ([sale(1, 5, "")], ["invalid_amount"]),
     "amount-text": ([sale(5, 1, "abc")], ["invalid_amount"]),
     "amount-decimal": ([sale(1, 7, "1.5")], ["invalid_amount"]),
+    "amount-decimal-comma-522932,50": ([sale(3, 5, "522932,50")], ["invalid_amount"]),
+    "amount-misplaced-separators-1,2,3": ([sale(5, 3, "1,2,3")], ["invalid_amount"]),
+    "amount-trailing-comma-1000,": ([sale(7, 1, "1000,")], ["invalid_amount"]),
+    "amount-separators-ok-1,234,000": ([sale(3, 7, "1,234,000")], [None]),
     "duplicate-row": ([sale(2, 4, 100), sale(2, 4, 100)], [None, "duplicate_row"]),
     "duplicate-after-normalising": (
         [sale(4, 2, 1000), dict(sale(4, 2, "1,000"), supplier_corporate_number=full_width(cn(4)))],
@@ -291,6 +359,39 @@ def test_transaction_quarantine_is_complete_and_reconciles(transaction_faults):
     assert [(n, row["reason"]) for n, row in firms.items()] == [(10, "invalid_prefecture")]
     raw = json.loads(got[TX_LINES["amount-text"][0]]["raw"])
     assert raw == {k: str(v) for k, v in TX_CASES["amount-text"][0][0].items()}
+
+
+def _csv_lines(columns, rows) -> list[str]:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().splitlines()
+
+
+def test_blank_lines_and_trailing_empty_records_keep_the_lines_a_clerk_sees(pipeline):
+    """A blank line at line 10 and a bad row at line 20: the quarantine says line 20, not 19;
+    the trailing lines of commas Excel writes are skipped, and rows read = staged + quarantined."""
+    firms = [firm(n, "13" if n % 2 else "27") for n in range(1, 21)]
+    firms[17] = firm(18, "99")  # line 20 once the blank line is in
+    lines = _csv_lines(FIRMS.columns, firms)
+    lines.insert(9, "")
+    lines += ["," * (len(FIRMS.columns) - 1)] * 3
+    sales = [sale(n, n + 1, 1_000) for n in range(1, 9)] + [sale(4, 4, 1_000)]
+    sale_lines = _csv_lines(TRANSACTIONS.columns, sales)
+    sale_lines.insert(4, "   ")  # a line of spaces at line 5: the self-transaction is on line 11
+    folder = pipeline.write([], [])
+    (folder / "firms.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    (folder / "transactions.csv").write_text("\n".join(sale_lines) + "\n,,\n", encoding="utf-8")
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    assert [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")] == [
+        (f"{YEAR}/firms.csv", 20, "invalid_prefecture"),
+        (f"{YEAR}/transactions.csv", 11, "self_transaction"),
+    ]
+    read = dict(run.query("select kind, rows_read from input_files where fiscal_year = ?", [int(YEAR)]))
+    assert read == {"firms": 20, "transactions": 9}
+    assert staged_count(run, "firms") == 19 and staged_count(run, "transactions") == 8
 
 
 # ---------------------------------------------------------------- Parquet input: row_number is the row index
@@ -342,6 +443,50 @@ def test_typed_parquet_integers_are_checked_like_text(pipeline):
     assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 7
 
 
+def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pipeline):
+    """pandas writes an integer column with missing values as float64 (NaN for the missing ones),
+    and a decimal(18,2) column may carry a zero fraction: whole values are integers, a real
+    fraction is invalid_number / invalid_amount, a missing required value invalid_number; a code in
+    a float column (prefecture, corporate number) reads without its .0."""
+    folder = pipeline.write([], [])
+    for name in ("firms.csv", "transactions.csv"):
+        (folder / name).unlink()
+    nan, money = float("nan"), pa.decimal128(18, 2)
+    firms = {
+        "corporate_number": [cn(n) for n in range(1, 6)],
+        "name": [f"株式会社{n}" for n in range(1, 6)],
+        "prefecture_code": pa.array([13.0, 27.0, 13.0, 13.0, 13.0]),
+        "jsic_division": ["E"] * 5,
+        "sales_jpy": pa.array([5e9, 5e9, 2.5, 5e9, 5e9]),
+        "employees": pa.array([100.0, 120.0, 100.0, 100.0, nan]),
+        "capital_jpy": pa.array([Decimal("300000000.00"), None, None, Decimal("1.50"), None], money),
+        "export_sales_jpy": pa.array([nan, 0.0, nan, nan, nan]),
+    }
+    pq.write_table(pa.table(firms), folder / "firms.parquet")
+    amounts = pa.array([Decimal("1000.00"), Decimal("7.50")], money)
+    sales = {
+        "supplier_corporate_number": [cn(1), cn(2)],
+        "customer_corporate_number": [float(cn(2)), float(cn(1))],
+    }
+    pq.write_table(pa.table({**sales, "amount_jpy": amounts}), folder / "transactions.parquet")
+    run = pipeline.run(tolerance=1.0)
+    assert run.success, run.failure
+    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    assert got == [
+        (f"{YEAR}/firms.parquet", 3, "invalid_number"),
+        (f"{YEAR}/firms.parquet", 4, "invalid_number"),
+        (f"{YEAR}/firms.parquet", 5, "invalid_number"),
+        (f"{YEAR}/transactions.parquet", 2, "invalid_amount"),
+    ]
+    degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
+    assert {k: degrees[cn(1)][k] for k in ("prefecture_code", "sales_jpy", "employees")} == {
+        "prefecture_code": "13",
+        "sales_jpy": 5_000_000_000,
+        "employees": 100,
+    }
+    assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 1_000
+
+
 # ---------------------------------------------------------------- the quarantine tolerance blocks publication
 
 
@@ -354,6 +499,23 @@ def test_default_tolerance_blocks_publication(pipeline):
     assert "check quarantine_within_tolerance on quarantined_transactions failed" in run.failure
     assert f"{YEAR}/transactions.csv: 20.00% of yen and 20.00% of rows (2 of 10) quarantined" in run.failure
     assert "tolerance 1.00%" in run.failure
+    assert not run.published.exists()
+
+
+def test_flows_beyond_the_largest_yen_figure_name_the_firm_and_the_limit(pipeline):
+    """11 suppliers each selling ¥9e17 to one firm: its purchases (¥9.9e18) pass BIGINT. The run
+    fails naming the firm, the flow and the limit, instead of an INT128→INT64 conversion error."""
+    pipeline.write(
+        [firm(n, "13") for n in range(1, 13)], [sale(n, 12, 900_000_000_000_000_000) for n in range(1, 12)]
+    )
+    run = pipeline.run()
+    assert not run.success
+    assert run.failure.startswith("firm_flows: the flows of a firm exceed the largest yen figure"), (
+        run.failure
+    )
+    assert "¥9,223,372,036,854,775,807" in run.failure
+    named = f"{cn(12)} (株式会社テスト12): in-prefecture purchases ¥9,900,000,000,000,000,000 from 11"
+    assert named in run.failure
     assert not run.published.exists()
 
 
@@ -418,6 +580,35 @@ def test_names_round_trip(accepted, n):
         with path.open(encoding="utf-8-sig", newline="") as f:
             cells = {row["corporate_number"]: row["name"] for row in csv.DictReader(f)}
         assert cells[cn(n)] == ("'" if n in SPREADSHEET_UNSAFE else "") + NAMES[n]
+
+
+CONTROL_NAMES = {  # firm: (name as delivered, name as published)
+    61: ("株式会社\x0bテスト", "株式会社 テスト"),  # a vertical tab, as some exports write a line break
+    62: ("A\x1fB", "A B"),
+    63: ("Del\x7fete", "Del ete"),
+    64: ("Next\x85Line", "Next Line"),  # C1
+    65: ("Tab\tand\nnewline stay", "Tab\tand\nnewline stay"),
+}
+
+
+def test_control_characters_in_names_become_spaces_and_are_recorded(pipeline):
+    """A control character in a name would break the spreadsheet downloads: it becomes a space,
+    never a quarantine reason, and the staging metadata names the lines where that happened."""
+    pipeline.write(
+        GOOD_FIRMS + [firm(n, "13", name=raw) for n, (raw, _) in CONTROL_NAMES.items()], GOOD_SALES
+    )
+    run = pipeline.run()
+    assert run.success, run.failure
+    assert run.parquet("quarantine") == []
+    names = {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")}
+    assert {n: names[cn(n)] for n in CONTROL_NAMES} == {n: clean for n, (_, clean) in CONTROL_NAMES.items()}
+    [staged] = [
+        e.materialization
+        for e in run.result.get_asset_materialization_events()
+        if e.materialization.asset_key.to_user_string() == "staged_firms"
+    ]
+    replaced = staged.metadata["names with control characters, each replaced by a space"]
+    assert replaced.value == "4 (lines 4, 5, 6, 7)"
 
 
 CP932_NAMES = ["株式会社髙島工業", "①産業合同会社", "有限会社ヤマト～運輸", "ｶﾌﾞｼｷｶﾞｲｼｬ ｻﾝﾌﾟﾙ"]

@@ -1,11 +1,16 @@
-"""The warehouse file: tables of an older shape are replaced when a connection opens."""
+"""The warehouse file: tables of an older shape are replaced when a connection opens; a damaged
+file is one line naming it and what to do."""
 
 from __future__ import annotations
 
+import random
+
 import dagster as dg
 import duckdb
+import pytest
 
 from pipeline.warehouse import Warehouse
+from tests.conftest import cli, cn, firm, paths_under, sale, write_inputs
 
 
 def test_older_checked_transactions_are_replaced(tmp_path):
@@ -62,3 +67,36 @@ def test_a_run_holds_the_database_and_each_step_gets_a_cursor(tmp_path):
     assert warehouse.held_connection is None
     with duckdb.connect(str(path), read_only=True) as con:  # released: a read-only open works
         assert con.execute("select x from written_by_a_step").fetchall() == [(7,)]
+
+
+def _damaged(kind: str, path) -> None:
+    """A warehouse file that is zero bytes, not DuckDB at all, or a real one cut short or garbled."""
+    if kind == "zero-length":
+        path.write_bytes(b"")
+        return
+    if kind == "not-duckdb":
+        path.write_bytes(random.Random(5).randbytes(20_000))
+        return
+    with Warehouse(path=str(path)).connect() as con:
+        con.execute("create table filler as select range as n, repeat('x', 100) as text from range(20000)")
+    data = bytearray(path.read_bytes())
+    if kind == "truncated":
+        path.write_bytes(data[: len(data) // 3])
+    else:
+        data[8192 : 8192 + 4096] = b"\xff" * 4096
+        path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("kind", ["zero-length", "not-duckdb", "truncated", "garbled"])
+@pytest.mark.parametrize("args", [("run",), ("run", "--force"), ("explain", cn(1))], ids=" ".join)
+def test_a_damaged_warehouse_is_one_line_naming_the_file_and_what_to_do(tmp_path, kind, args):
+    paths = paths_under(tmp_path)
+    write_inputs(paths.raw_dir, [firm(1), firm(2, "27")], [sale(1, 2, 1_000)])
+    _damaged(kind, paths.duckdb_path)
+    done = cli(paths, *args)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"error: {paths.duckdb_path}: the warehouse cannot be used (")
+    assert done.stderr.rstrip().endswith(
+        "move the file aside (or delete it) and run `python -m pipeline run --force`"
+    )
+    assert done.stderr.count("\n") == 1, done.stderr
