@@ -526,6 +526,7 @@ NAMES = {
     21: 'He said "hi"',
     22: "Kabushiki, Kaisha",
     23: "line one\nline two",
+    31: "a bare\rcarriage return",
     29: "長" * 10_000,
     30: "株式会社テスト",
     **SPREADSHEET_UNSAFE,
