@@ -61,6 +61,7 @@ class InputFile:
     file_format: str
     encoding: str | None = None
     columns: tuple[str, ...] = ()
+    skipped_lines: int = 0  # blank lines and empty records of a CSV: counted in row numbers, not read
 
     @property
     def name(self) -> str:
