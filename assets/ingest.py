@@ -11,6 +11,7 @@ in their place (pipeline/csv_records.py), so that the numbers stay the lines a c
 import os
 import re
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -181,6 +182,13 @@ def _create_raw_view(
     )
 
 
+def _skipped_lines(con: duckdb.DuckDBPyConnection, view: str, copy: Path, first_row: int) -> int:
+    """Blank lines and empty records of a CSV: the copy's rows the view skips, and the lines above
+    the header."""
+    parsed = con.execute("select count(*) from read_parquet(?)", [str(copy)]).fetchone()[0]
+    return parsed - con.execute(f"select count(*) from {view}").fetchone()[0] + first_row - 2
+
+
 def _drop_raw(con: duckdb.DuckDBPyConnection, spec: InputSpec, fiscal_year: int) -> None:
     """Remove the year's raw objects of this kind, whatever format they came from."""
     for name, kind in fetch_rows(con, "raw_objects", prefix=f"{spec.kind}_{fiscal_year}"):
@@ -205,6 +213,7 @@ def load_raw_file(
             file, first_row = _load_csv(con, file, csv_copy, Path(work))
         # The copy keeps the file's order, one row per record after the header: row i is line i + first_row.
         _create_raw_view(con, view, csv_copy, file, first_row=first_row, csv=True)
+        file = replace(file, skipped_lines=_skipped_lines(con, view, csv_copy, first_row))
     else:
         file = _load_parquet(con, file, view, csv_copy)
     rows = con.execute(f"select count(*) from {view}").fetchone()[0]
@@ -246,8 +255,10 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
             version = held_versions(con, fiscal_year)[f"raw_{spec.kind}"]
     except InputFileError as e:
         raise dg.Failure(description=str(e)) from None
+    skipped = f"; {file.skipped_lines:,} blank lines or empty records skipped" if file.skipped_lines else ""
     report(
-        context, f"{spec.kind:<20} read {rows:,} rows from {file.name} ({file.encoding or file.file_format})"
+        context,
+        f"{spec.kind:<20} read {rows:,} rows from {file.name} ({file.encoding or file.file_format}{skipped})",
     )
     return dg.MaterializeResult(
         metadata={
@@ -256,6 +267,7 @@ def _ingest(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: 
             "source_file": dg.MetadataValue.path(str(file.path)),
             "format": file.file_format,
             "encoding": file.encoding or "parquet",
+            "blank lines and empty records (skipped, counted in row numbers)": file.skipped_lines,
             "columns": ", ".join(file.columns),
             "missing optional columns": ", ".join(file.missing_optional) or "none",
             "sha256": sha256,

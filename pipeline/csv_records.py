@@ -34,13 +34,12 @@ class RecordCounter:
 
     def feed(self, chunk: bytes) -> None:
         data = np.frombuffer(chunk, np.uint8)
-        if not self._inside and chunk.find(b'"') < 0:  # find is memchr: most chunks have no quote
-            self._ends += int(np.count_nonzero(data == LF))
-        else:
+        line_feeds = int(np.count_nonzero(data == LF))
+        if self._inside or chunk.find(b'"') >= 0:  # find is memchr: most chunks have no quote
             quotes = np.flatnonzero(data == QUOTE)
-            outside = _outside_quotes(quotes, np.flatnonzero(data == LF), self._inside)
-            self._ends += int(np.count_nonzero(outside))
+            line_feeds -= _line_feeds_in_quotes(data, quotes, self._inside)
             self._inside = bool((len(quotes) + self._inside) % 2)
+        self._ends += line_feeds
         if chunk:
             self._last_byte = chunk[-1]
 
@@ -67,6 +66,20 @@ def _outside_quotes(quotes: np.ndarray, positions: np.ndarray, inside: bool) -> 
     """Which of `positions` lie outside quoted values, given the quote positions of the chunk and
     whether the chunk starts inside one (a doubled quote "" toggles twice, so parity tells)."""
     return (np.searchsorted(quotes, positions) + inside) % 2 == 0
+
+
+def _line_feeds_in_quotes(data: np.ndarray, quotes: np.ndarray, inside: bool) -> int:
+    """Line feeds inside the chunk's quoted values, from the bytes between each opening quote and
+    its closing one (few, as a rule), gathered in one index array."""
+    bounds = np.concatenate(([0], quotes)) if inside else quotes
+    if len(bounds) % 2:  # the last quoted value runs on into the next chunk
+        bounds = np.append(bounds, len(data))
+    starts, lengths = bounds[0::2], bounds[1::2] - bounds[0::2]
+    if not lengths.sum():
+        return 0
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    at = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
+    return int(np.count_nonzero(data[at] == LF))
 
 
 def _blank_counts(data: np.ndarray, commas: bool = False) -> np.ndarray:

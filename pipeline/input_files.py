@@ -28,7 +28,6 @@ _UTF8_LINE = re.compile(
     rb"(?:(?:[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3})"
     rb"[\x00-\x09\x0b-\x7f]*)+$"
 )
-_NON_ASCII = re.compile(rb"[\x80-\xff]")
 
 # Bytes Python's cp932 codec decodes although the CP932 table leaves them undefined.
 _UNDEFINED_IN_CP932 = re.compile("[\x80\uf8f0-\uf8f3]")
@@ -39,11 +38,13 @@ _UNDEFINED_OR_USER_DEFINED = re.compile("[\x80\ue000-\uf8f3]")
 # Japanese text: kana, kanji, full-width forms. Real Japanese has words of two or more.
 _JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff00-\uffef]")
 _JAPANESE_WORD = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]{2}")
+# What an accented letter of Western text becomes when read as CP932: a kana, a kanji, or a
+# user-defined character (full-width digits and letters are not among them).
+_JAPANESE_LETTER = "[\u3041-\u30ff\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff\uff66-\uff9f]"
+_LONE_JAPANESE_LETTER = re.compile(_JAPANESE_LETTER)
 # One letter standing alone between two ASCII letters is an accented letter of a Western word:
 # read as CP932, Crédit becomes Cr馘it; read as UTF-8, Société stays Société.
-_LETTER_IN_LATIN_WORD_CP932 = re.compile(
-    "[A-Za-z][\u3041-\u30ff\u4e00-\u9fff\ue000-\uf8ff\uf900-\ufaff\uff66-\uff9f][A-Za-z]"
-)
+_LETTER_IN_LATIN_WORD_CP932 = re.compile(f"[A-Za-z]{_JAPANESE_LETTER}[A-Za-z]")
 _LETTER_IN_LATIN_WORD_UTF8 = re.compile("[A-Za-z][\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f][A-Za-z]")
 
 
@@ -60,6 +61,7 @@ class InputFile:
     file_format: str
     encoding: str | None = None
     columns: tuple[str, ...] = ()
+    skipped_lines: int = 0  # blank lines and empty records of a CSV: counted in row numbers, not read
 
     @property
     def name(self) -> str:
@@ -160,7 +162,7 @@ class _Cp932Reading:
     kind that makes CP932 doubtful."""
 
     error: int | None = None
-    first_non_ascii: int | None = None
+    japanese_letter: int | None = None
     latin_word: int | None = None
     user_defined: int | None = None
     utf8_line: int | None = None
@@ -188,8 +190,8 @@ def _read_as_cp932(path: Path) -> _Cp932Reading:
             if undefined := _UNDEFINED_IN_CP932.search(text, odd.start()):
                 found.error = at(text, undefined.start())
                 return found
-        if found.first_non_ascii is None and (m := _NON_ASCII.search(chunk)):
-            found.first_non_ascii = offset + m.start()
+        if found.japanese_letter is None and (m := _LONE_JAPANESE_LETTER.search(text)):
+            found.japanese_letter = at(text, m.start())
         if found.latin_word is None and (m := _LETTER_IN_LATIN_WORD_CP932.search(text)):
             found.latin_word = at(text, m.start())
         if found.utf8_line is None and (line := _utf8_text_line(chunk)) is not None:
@@ -252,8 +254,9 @@ def detect_encoding(path: Path, counter: RecordCounter | None = None) -> str:
     cp932 = _read_as_cp932(path)
     if cp932.error is not None:
         raise _fault_in_both(path, utf8_error, cp932.error)
-    if cp932.latin_word is not None or not cp932.japanese_word:
-        offset = cp932.latin_word if cp932.latin_word is not None else cp932.first_non_ascii
+    lone = None if cp932.japanese_word else cp932.japanese_letter  # kana and kanji, but never two in a row
+    if cp932.latin_word is not None or lone is not None:
+        offset = cp932.latin_word if cp932.latin_word is not None else lone
         raise InputFileError(
             f"{path.name}: not UTF-8, and not CP932 (Shift_JIS) either: read as CP932, "
             f"{_field_at(path, offset)}, Western text (Windows-1252 or Latin-1) read as Japanese; "

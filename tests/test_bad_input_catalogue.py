@@ -391,6 +391,14 @@ def test_blank_lines_and_trailing_empty_records_keep_the_lines_a_clerk_sees(pipe
     ]
     read = dict(run.query("select kind, rows_read from input_files where fiscal_year = ?", [int(YEAR)]))
     assert read == {"firms": 20, "transactions": 9}
+    skipped = {
+        e.materialization.asset_key.to_user_string(): e.materialization.metadata[
+            "blank lines and empty records (skipped, counted in row numbers)"
+        ].value
+        for e in run.result.get_asset_materialization_events()
+        if e.materialization.asset_key.to_user_string().startswith("raw_")
+    }
+    assert skipped == {"raw_firms": 4, "raw_transactions": 2}
     assert staged_count(run, "firms") == 19 and staged_count(run, "transactions") == 8
 
 
@@ -526,6 +534,7 @@ NAMES = {
     21: 'He said "hi"',
     22: "Kabushiki, Kaisha",
     23: "line one\nline two",
+    31: "a bare\rcarriage return",
     29: "長" * 10_000,
     30: "株式会社テスト",
     **SPREADSHEET_UNSAFE,

@@ -102,6 +102,11 @@ def test_blank_lines_in_a_crlf_file_and_at_its_end(tmp_path):
     assert _numbered(tmp_path, content) == _rows(2, 5)
 
 
+def test_a_blank_line_in_a_cp932_file_with_crlf(tmp_path):
+    content = HEADER + "\r\n1,2,２\r\n\r\n1,2,４\r\n".encode("cp932")
+    assert _numbered(tmp_path, content) == [(2, "1", "2", "２"), (4, "1", "2", "４")]
+
+
 def test_a_line_of_spaces_counts_as_blank(tmp_path):
     content = HEADER + b"\n1,2,2\n   \n\t \n1,2,5\n\xe3\x80\x80\n1,2,7\n"
     assert _numbered(tmp_path, content) == _rows(2, 5, 7)
