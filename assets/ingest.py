@@ -118,25 +118,29 @@ def _load_csv(
     file = InputFile(file.spec, file.path, file.file_format, encoding, columns)
     check_columns(file)
     rewrite = None
-    if header_line > 1 or counter.ends_with_ctrl_z:
+    if header_line > 1 or counter.ends_with_ctrl_z:  # DuckDB would read a blank line as the header
         readable, rewrite = _rewritten(readable, work, file)
+    refused = None
     try:
         written = _parse_csv(con, file, readable, copy)
-    except duckdb.Error as e:
+    except duckdb.Error as error:
         if rewrite is not None:
-            raise _csv_error(file, e, rewrite.header_line - 1) from None
-        readable, rewrite = _rewritten(readable, work, file)
-        if not rewrite.changed:
-            raise _csv_error(file, e) from None
-        try:
-            written = _parse_csv(con, file, readable, copy)
-        except duckdb.Error as again:
-            raise _csv_error(file, again, rewrite.header_line - 1) from None
-    if rewrite is None and written != counter.records - 1:  # DuckDB skipped blank lines
-        readable, rewrite = _rewritten(readable, work, file)
-        if rewrite.changed:
-            _parse_csv(con, file, readable, copy)
-    return file, (rewrite.header_line if rewrite is not None else 1) + 1
+            raise _csv_error(file, error, rewrite.header_line - 1) from None
+        refused = error
+    else:
+        if rewrite is not None or written == counter.records - 1:
+            return file, (rewrite.header_line if rewrite else 1) + 1
+    # DuckDB refused the file, or skipped blank lines: parse it again from a rewrite.
+    readable, rewrite = _rewritten(readable, work, file)
+    if not rewrite.changed:
+        if refused is not None:
+            raise _csv_error(file, refused) from None
+        return file, 2
+    try:
+        _parse_csv(con, file, readable, copy)
+    except duckdb.Error as error:
+        raise _csv_error(file, error, rewrite.header_line - 1) from None
+    return file, rewrite.header_line + 1
 
 
 def _load_parquet(con: duckdb.DuckDBPyConnection, file: InputFile, view: str, copy: Path) -> InputFile:

@@ -68,37 +68,39 @@ def _outside_quotes(quotes: np.ndarray, positions: np.ndarray, inside: bool) -> 
     return (np.searchsorted(quotes, positions) + inside) % 2 == 0
 
 
+def _gather(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of every byte of the pieces [start, start + length), in one index array."""
+    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    return np.repeat(starts - first, lengths) + np.arange(int(lengths.sum()))
+
+
 def _line_feeds_in_quotes(data: np.ndarray, quotes: np.ndarray, inside: bool) -> int:
     """Line feeds inside the chunk's quoted values, from the bytes between each opening quote and
-    its closing one (few, as a rule), gathered in one index array."""
+    its closing one (few, as a rule)."""
     bounds = np.concatenate(([0], quotes)) if inside else quotes
     if len(bounds) % 2:  # the last quoted value runs on into the next chunk
         bounds = np.append(bounds, len(data))
-    starts, lengths = bounds[0::2], bounds[1::2] - bounds[0::2]
-    if not lengths.sum():
-        return 0
-    first = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    at = np.repeat(starts - first, lengths) + np.arange(lengths.sum())
+    at = _gather(bounds[0::2], bounds[1::2] - bounds[0::2])
     return int(np.count_nonzero(data[at] == LF))
 
 
-def _blank_counts(data: np.ndarray, commas: bool = False) -> np.ndarray:
-    """Running count of the bytes a blank line may not hold (U+3000's three bytes it may), with
-    a 0 in front: a piece [s, e) is blank where counts[e] == counts[s]. With `commas`, commas
-    count as blank too (an empty row above the header)."""
-    blank = np.isin(data, _BLANK_BYTES)
-    if commas:
-        blank |= data == COMMA
-    lead = np.flatnonzero(data[:-2] == 0xE3)
-    wide = lead[(data[lead + 1] == 0x80) & (data[lead + 2] == 0x80)]
-    blank[wide] = blank[wide + 1] = blank[wide + 2] = True
-    return np.concatenate(([0], np.cumsum(~blank, dtype=np.int32)))
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray, size: int) -> np.ndarray:
-    """A mask of `size` that is True inside every [start, end)."""
-    edges = np.bincount(starts, minlength=size + 1) - np.bincount(ends, minlength=size + 1)
-    return np.cumsum(edges[:size]) > 0
+def _blank(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, commas: bool = False) -> np.ndarray:
+    """Which lines [start, end) are blank: empty, or only the bytes a blank line may hold (with
+    `commas`, commas too). Only the lines that start with such a byte are read byte by byte."""
+    allowed = np.append(_BLANK_BYTES, COMMA) if commas else _BLANK_BYTES
+    blank = ends == starts
+    first_bytes = data[np.minimum(starts, len(data) - 1)]
+    maybe = np.flatnonzero(~blank & np.isin(first_bytes, np.append(allowed, 0xE3)))
+    if len(maybe):
+        lengths = ends[maybe] - starts[maybe]
+        held = data[_gather(starts[maybe], lengths)]
+        ok = np.isin(held, allowed)
+        wide = np.flatnonzero(held[:-2] == 0xE3)  # U+3000, the full-width space, is E3 80 80
+        wide = wide[(held[wide + 1] == 0x80) & (held[wide + 2] == 0x80)]
+        ok[wide] = ok[wide + 1] = ok[wide + 2] = True
+        line = np.repeat(np.arange(len(maybe)), lengths)
+        blank[maybe] = np.bincount(line, weights=~ok, minlength=len(maybe)) == 0
+    return blank
 
 
 class _Rewriter:
@@ -115,46 +117,46 @@ class _Rewriter:
     def chunk(self, chunk: bytes, first: bool, last: bool) -> bytes:
         data = np.frombuffer(chunk, np.uint8)
         size = len(data)
-        delete = np.zeros(size, bool)
-        if first and chunk.startswith(BOM):
-            delete[:3] = True
-        if last:  # a DOS end-of-file mark (Ctrl-Z) and whatever blank follows the last line feed
-            kept = np.flatnonzero(data != CTRL_Z)
-            delete[(kept[-1] + 1 if len(kept) else 0) :] = True
+        drop = [np.arange(len(BOM))] if first and chunk.startswith(BOM) else []
         quotes = np.flatnonzero(data == QUOTE)
         line_feeds = np.flatnonzero(data == LF)
         ends = line_feeds[_outside_quotes(quotes, line_feeds, self.inside)]
-        starts = np.concatenate(([3 if first and chunk.startswith(BOM) else 0], ends[:-1] + 1))
-        nonblank = _blank_counts(data)
-        blank = nonblank[ends] == nonblank[starts]
+        starts = np.concatenate(([3 if drop else 0], ends[:-1] + 1))
+        blank = _blank(data, starts, ends)
         if self.inside and len(blank):  # the first piece ends a quoted value of the last chunk
             blank[0] = False
-        if last:
-            tail = ends[-1] + 1 if len(ends) else 0
-            if tail < size and nonblank[size] == nonblank[tail]:
-                delete[tail:] = True  # a last line of only spaces, without a line feed
         self.inside = bool((len(quotes) + self.inside) % 2)
+        if last:  # Ctrl-Z at the end, and a last line of only spaces without a line feed
+            tail = ends[-1] + 1 if len(ends) else 0
+            text = np.flatnonzero(data[tail:] != CTRL_Z)
+            kept = tail + (text[-1] + 1 if len(text) else 0)
+            if _blank(data, np.array([tail]), np.array([kept]))[0]:
+                kept = tail
+            drop.append(np.arange(kept, size))
         # Blank lines, and rows of empty cells, before the header go, line feed and all.
         leading = 0
         if not self.header_seen:
-            counts = _blank_counts(data, commas=True)
-            empty = counts[ends] == counts[starts]
+            empty = _blank(data, starts, ends, commas=True)
             leading = len(empty) if empty.all() else int(np.argmin(empty))
-            self.header_seen = leading < len(empty) or (last and tail < size)
-            delete |= _ranges(starts[:leading], ends[:leading] + 1, size)
+            self.header_seen = leading < len(empty) or last
+            drop.append(_gather(starts[:leading], ends[:leading] + 1 - starts[:leading]))
             self.leading += leading
         blank[:leading] = False
         # A blank line after the header becomes an empty record; every line break outside quotes
         # becomes a line feed.
-        delete |= _ranges(starts[blank], ends[blank], size)
-        carriage = ends[(ends > 0) & (data[np.maximum(ends - 1, 0)] == CR)] - 1
-        delete[carriage] = True
-        self.blank += int(np.count_nonzero(blank))
-        kept = data[~delete]
-        if np.count_nonzero(blank) and self.fields > 1:
-            at = (np.cumsum(~delete) - 1)[ends[blank]]  # each blank line's line feed, in `kept`
+        drop.append(_gather(starts[blank], ends[blank] - starts[blank]))
+        drop.append(ends[(ends > 0) & (data[np.maximum(ends - 1, 0)] == CR)] - 1)
+        dropped = np.concatenate(drop)
+        if not len(dropped) and not blank.any():
+            return chunk
+        keep = np.ones(size, bool)
+        keep[dropped] = False
+        kept = data[keep]
+        if blank.any() and self.fields > 1:
+            at = (np.cumsum(keep) - 1)[ends[blank]]  # each blank line's line feed, in `kept`
             kept = np.insert(kept, np.repeat(at, self.fields - 1), COMMA)
-        self.changed = self.changed or len(kept) != size or bool(np.count_nonzero(blank))
+        self.blank += int(np.count_nonzero(blank))
+        self.changed = True
         return kept.tobytes()
 
 

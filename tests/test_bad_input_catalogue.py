@@ -142,7 +142,7 @@ FILE_FAULTS = [
     ),
     pytest.param(
         "firms.csv",
-        (HEADER + "\n" + "".join(line(n, "日本") for n in range(1, 46))).encode()
+        (HEADER + "\n" + "".join(line(n, "株式会社テスト") for n in range(1, 46))).encode()
         + cn(46).encode()
         + b",\xff\xfe,13,E,5,5,,\n"
         + line(47, "東京").encode(),
@@ -151,10 +151,17 @@ FILE_FAULTS = [
     ),
     pytest.param(
         "firms.csv",
-        (HEADER + "\n" + "".join(line(n, "株式会社日本") for n in range(1, 20))).encode()
-        + "".join(line(n, "株式会社東京") for n in range(20, 40)).encode("cp932"),
+        (HEADER + "\n" + "".join(line(n, "株式会社テスト") for n in range(1, 20))).encode()
+        + "".join(line(n, "株式会社テスト") for n in range(20, 40)).encode("cp932"),
         ["mixes encodings", r"line ([2-9]|1[0-9]|20) is utf-8", "line 21 is cp932"],
         id="half-utf-8-half-cp932",
+    ),
+    pytest.param(
+        "firms.csv",
+        (HEADER + "\n" + "".join(line(n, "株式会社テスト") for n in range(1, 20))).encode("cp932")
+        + "".join(line(n, "株式会社テスト") for n in range(20, 40)).encode(),
+        ["mixes encodings", r"line (2[1-9]|3[0-9]|40) is utf-8", r"line ([2-9]|1[0-9]|20) is cp932"],
+        id="half-cp932-half-utf-8",
     ),
     pytest.param(
         "firms.csv",
