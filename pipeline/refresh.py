@@ -36,7 +36,6 @@ class RefreshPlan:
     fiscal_year: str
     stale: list[str]
     reason: str
-    input_sha256: dict[str, str]
 
     @property
     def up_to_date(self) -> bool:
@@ -49,11 +48,11 @@ def plan_refresh(paths: Paths, fiscal_year: str, rule: YearRule, force: bool = F
     try:
         files = {spec.kind: locate(paths.raw_dir, fiscal_year, spec).path for spec in (FIRMS, TRANSACTIONS)}
     except InputFileError:
-        return RefreshPlan(fiscal_year, everything, "input files need checking", {})
+        return RefreshPlan(fiscal_year, everything, "input files need checking")
+    if force:  # everything runs, and ingest hashes what it reads
+        return RefreshPlan(fiscal_year, everything, "--force")
     # Hashed from their content on every plan: a same-size, same-mtime correction is seen.
     hashes = {kind: sha256_of(path) for kind, path in files.items()}
-    if force:
-        return RefreshPlan(fiscal_year, everything, "--force", hashes)
     year = int(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
         recorded = recorded_versions(con, year)
@@ -63,13 +62,13 @@ def plan_refresh(paths: Paths, fiscal_year: str, rule: YearRule, force: bool = F
     if manifest is None or manifest.get("data_versions") != expected:
         stale = [a for a in PARENTS if a in {*stale, *PUBLISHED_TOGETHER}]
     if not stale:
-        return RefreshPlan(fiscal_year, [], "up to date", hashes)
+        return RefreshPlan(fiscal_year, [], "up to date")
     reason = (
         "the live release was made from other inputs, code or rule"
         if stale[0] in PUBLISHED_TOGETHER
         else (f"{stale[0]} and what follows it: changed inputs, code or rule, or left by a failed run")
     )
-    return RefreshPlan(fiscal_year, stale, reason, hashes)
+    return RefreshPlan(fiscal_year, stale, reason)
 
 
 def selection_of(plan: RefreshPlan) -> list[dg.AssetKey]:
