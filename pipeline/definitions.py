@@ -1,42 +1,15 @@
-"""The Dagster code location: every asset, the job that runs them, and their resources."""
+"""The Dagster code location: the stages' assets and checks merged, the job, its automation and resources."""
 
 from __future__ import annotations
 
 import dagster as dg
 
-from assets.charts import prefecture_charts
-from assets.composite import composite_indicators
-from assets.degrees import firm_degrees
-from assets.flows import firm_flows
-from assets.indicators import firm_indicators, firm_size_classes, prefecture_kpis
-from assets.ingest import raw_firms, raw_transactions
-from assets.prefecture_totals import prefecture_totals
-from assets.publication import publication_draft, published_lists
-from assets.selection import candidate_selection
-from assets.staging import stage_firms, stage_transactions
-from pipeline.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
-from pipeline.quality.checks import ASSET_CHECKS
-from pipeline.resources import resources_from
-from pipeline.settings import Paths
-
-ASSETS = [
-    raw_firms,
-    raw_transactions,
-    stage_firms,
-    stage_transactions,
-    firm_flows,
-    prefecture_totals,
-    firm_degrees,
-    firm_size_classes,
-    firm_indicators,
-    composite_indicators,
-    candidate_selection,
-    prefecture_kpis,
-    publication_draft,
-    prefecture_charts,
-    published_lists,
-]
-
+from pipeline.orchestration.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
+from pipeline.quality.policy import QualityPolicy
+from pipeline.runtime.resources import DataFolders, RecordedRules
+from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
+from pipeline.stages import ASSET_CHECKS, ASSETS
+from pipeline.warehouse.connection import Warehouse
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
@@ -45,6 +18,18 @@ candidate_lists = dg.define_asset_job(
     # The instance lets one run with this tag at a time: they share one DuckDB file.
     tags={WAREHOUSE_TAG: "candidate_lists"},
 )
+
+
+def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
+    """The resource set for one environment's paths."""
+    return {
+        "folders": DataFolders(raw_dir=str(paths.raw_dir), marts_dir=str(paths.marts_dir)),
+        "warehouse": Warehouse(
+            path=str(paths.duckdb_path), memory_limit=duckdb_memory_limit(), threads=duckdb_threads()
+        ),
+        "quality": QualityPolicy(),
+        "rules": RecordedRules(registry_path=str(paths.registry_path)),
+    }
 
 
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:

@@ -12,8 +12,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "sql"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+# A checkout (editable install) keeps its data beside the code, so `make run` and the Dagster UI
+# agree; an installed wheel has no project folder, and works in the current directory.
+IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file()
+PROJECT_ROOT = _CHECKOUT if IN_CHECKOUT else Path.cwd()
 
 
 def _path_from_env(variable: str, default: str) -> Path:

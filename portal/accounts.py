@@ -12,7 +12,7 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from pipeline.prefectures import PREFECTURES
+from pipeline.reference.prefectures import PREFECTURES
 from portal.audit import AuditLog
 from portal.database import Clock, Database
 from portal.names import as_logged, folded

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from pipeline.corporate_number import is_valid
+from pipeline.reference.corporate_number import is_valid
 from portal import login_form
 from portal.accounts import DEVICE_SECONDS, Session, Store
 from portal.audit import DENIALS_PER_MINUTE, AuditFilter

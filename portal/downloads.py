@@ -14,7 +14,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline.spreadsheet_safe import starts_like_formula
+from pipeline.stages.publication.spreadsheet_safe import starts_like_formula
 
 SUBSTITUTE = "〓"  # the geta mark: the customary stand-in for a character a code page lacks
 

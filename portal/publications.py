@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.prefectures import PREFECTURES
+from pipeline.reference.prefectures import PREFECTURES
 
 YEAR = re.compile(r"\d{4}")
 PREFECTURE_NAMES = {p.code: p.name for p in PREFECTURES}

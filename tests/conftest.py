@@ -13,13 +13,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.cli import failure_reason, run_config
-from pipeline.contract import FIRMS, TRANSACTIONS
-from pipeline.corporate_number import with_check_digit
+from pipeline.commands.cli import failure_reason, run_config
 from pipeline.definitions import JOB_NAME, build_definitions
-from pipeline.partitions import fiscal_year_partitions
-from pipeline.registry import Registry
-from pipeline.rule import YearRule
+from pipeline.reference.contract import FIRMS, TRANSACTIONS
+from pipeline.reference.corporate_number import with_check_digit
+from pipeline.registry.rule import YearRule
+from pipeline.registry.store import Registry
+from pipeline.runtime.partitions import fiscal_year_partitions
 from pipeline.settings import PROJECT_ROOT, Paths
 
 YEAR = "2025"

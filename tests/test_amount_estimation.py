@@ -186,7 +186,7 @@ def test_estimate_mode_still_quarantines_bad_amounts_and_repeats(pipeline):
 
 def _estimate_at_scale(path, threads: int, beta: float) -> list[tuple]:
     """sql/estimate_amounts.sql over 3 suppliers × 6,000 customers (a third without sales)."""
-    from pipeline.warehouse import Warehouse, run_sql
+    from pipeline.warehouse.connection import Warehouse, run_sql
 
     with Warehouse(path=str(path), threads=threads).connect() as con:
         con.execute(
@@ -246,8 +246,8 @@ def test_a_partner_list_sample_publishes_from_the_command_line(tmp_path):
 
 
 def test_explain_marks_estimated_amounts(estimated):
-    from pipeline.explain import explain, render_text
-    from pipeline.warehouse import Warehouse
+    from pipeline.commands.explain import explain, render_text
+    from pipeline.warehouse.connection import Warehouse
 
     with Warehouse(path=str(estimated.paths.duckdb_path)).connect() as con:
         answer = explain(con, cn(1), 2025)

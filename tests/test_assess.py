@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.assess import (
+from pipeline.commands.assess import (
     AUDIT_LOG,
     AssessmentError,
     EvidenceError,
@@ -23,7 +23,7 @@ from pipeline.assess import (
     run_assessment,
     verdict,
 )
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse.connection import Warehouse
 from tests.conftest import YEAR, Pipeline, cli, cn, firm, sale, write_csv
 
 FISCAL_YEAR = int(YEAR)

@@ -7,9 +7,9 @@ import os
 import dagster as dg
 import pytest
 
-from pipeline.automation import raw_data_sensor, refresh_requests
 from pipeline.definitions import defs
-from pipeline.partitions import fiscal_year_partitions
+from pipeline.orchestration.automation import raw_data_sensor, refresh_requests
+from pipeline.runtime.partitions import fiscal_year_partitions
 from tests.conftest import YEAR, Pipeline, firm, paths_under, sale
 
 
@@ -102,8 +102,8 @@ def test_sensor_is_on_and_schedule_and_sensor_target_the_lists_job():
 
 
 def test_the_instance_queues_runs_of_the_job_one_at_a_time(tmp_path):
-    from pipeline.automation import WAREHOUSE_TAG, write_instance_config
     from pipeline.definitions import JOB_NAME
+    from pipeline.orchestration.automation import WAREHOUSE_TAG, write_instance_config
 
     write_instance_config(tmp_path)
     instance = dg.DagsterInstance.from_config(str(tmp_path))

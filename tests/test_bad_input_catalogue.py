@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.contract import FIRMS, QUARANTINE_REASONS, TRANSACTIONS
+from pipeline.reference.contract import FIRMS, QUARANTINE_REASONS, TRANSACTIONS
 from tests.conftest import YEAR, Pipeline, cn, firm, sale, write_csv
 
 HEADER = ",".join(FIRMS.columns)

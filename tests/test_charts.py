@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.charts import DENSITY_ABOVE, PrefectureFirms, draw_all, draw_in_parallel, is_png
+from pipeline.stages.publication.drawing import (
+    DENSITY_ABOVE,
+    PrefectureFirms,
+    draw_all,
+    draw_in_parallel,
+    is_png,
+)
 
 
 def test_charts_for_few_many_and_no_firms(tmp_path):

@@ -7,8 +7,8 @@ import random
 import duckdb
 import pytest
 
-from pipeline.corporate_number import check_digit, is_valid, with_check_digit
-from pipeline.warehouse import sql_text
+from pipeline.reference.corporate_number import check_digit, is_valid, with_check_digit
+from pipeline.warehouse.connection import sql_text
 
 REAL_NUMBERS = {
     "7000012050002": "国税庁",

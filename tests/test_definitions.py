@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from pipeline.definitions import JOB_NAME, defs
-from pipeline.quality.suites import SUITES
 from pipeline.settings import PROJECT_ROOT
+from pipeline.stages import SUITES
 
 STAGES = [
     "raw_firms",
@@ -82,7 +82,7 @@ def test_workspace_yaml_loads_the_code_location_for_the_ui(tmp_path):
 
 
 def test_dagster_lineage_is_the_one_data_versions_follow():
-    from pipeline.versions import PARENTS
+    from pipeline.warehouse.versions import PARENTS
 
     graph = defs.resolve_asset_graph()
     lineage = {

@@ -9,8 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.contract import CANDIDATE_COLUMNS, COMPOSITE_COLUMNS, FIRM_DEGREE_COLUMNS, INDICATOR_COLUMNS
-from pipeline.sample import write_sample
+from pipeline.reference.contract import (
+    CANDIDATE_COLUMNS,
+    COMPOSITE_COLUMNS,
+    FIRM_DEGREE_COLUMNS,
+    INDICATOR_COLUMNS,
+)
+from sample_data.generate import write_sample
 from tests.conftest import YEAR, Pipeline, cli, paths_under
 
 RULE = {"min_sales_jpy": 1_000_000_000, "min_employees": 20, "min_degree": 0.001}

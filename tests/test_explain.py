@@ -12,15 +12,15 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.cli import failure_reason, run_config
+from pipeline.commands.cli import failure_reason, run_config
+from pipeline.commands.explain import CannotExplain, explain, render_text
+from pipeline.commands.explain_release import explain_release
 from pipeline.definitions import JOB_NAME, build_definitions
-from pipeline.explain import CannotExplain, explain, render_text
-from pipeline.explain_release import explain_release
-from pipeline.manifest import read_manifest
-from pipeline.publication import live_release
-from pipeline.refresh import plan_refresh, selection_of
-from pipeline.registry import Registry
-from pipeline.warehouse import Warehouse
+from pipeline.orchestration.refresh import plan_refresh, selection_of
+from pipeline.registry.store import Registry
+from pipeline.runtime.release_folders import live_release
+from pipeline.stages.publication.manifest import read_manifest
+from pipeline.warehouse.connection import Warehouse
 from tests.conftest import YEAR, Pipeline, cli, cn, firm, paths_under, sale
 
 FISCAL_YEAR = int(YEAR)

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from pipeline.charts import is_png
-from pipeline.prefectures import PREFECTURES
+from pipeline.reference.prefectures import PREFECTURES
+from pipeline.stages.publication.drawing import is_png
 from tests.conftest import Pipeline, cli, cn, firm, paths_under, sale
 
 EVERY_FIRM = {"min_sales_jpy": 0, "min_employees": 0, "min_connector_degree": 0, "min_hub_degree": 0}

@@ -7,11 +7,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from assets.ingest import csv_copy_path, load_raw_file
-from pipeline.contract import TRANSACTIONS
-from pipeline.input_files import InputFileError
-from pipeline.resources import DataFolders
-from pipeline.warehouse import Warehouse
+from pipeline.reference.contract import TRANSACTIONS
+from pipeline.runtime.resources import DataFolders
+from pipeline.stages.ingest.assets import csv_copy_path, load_raw_file
+from pipeline.stages.ingest.input_files import InputFileError
+from pipeline.warehouse.connection import Warehouse
 
 from .conftest import YEAR
 

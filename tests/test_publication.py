@@ -11,9 +11,16 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.publication import BOM, live_release, new_draft_folder, promote, release_id, switch_to
-from pipeline.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
-from pipeline.warehouse import sql_text
+from pipeline.runtime.release_folders import (
+    BOM,
+    live_release,
+    new_draft_folder,
+    promote,
+    release_id,
+    switch_to,
+)
+from pipeline.stages.publication.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
+from pipeline.warehouse.connection import sql_text
 from tests.conftest import cn, firm, sale
 
 TRICKY_NAMES = {

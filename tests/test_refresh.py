@@ -11,10 +11,16 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from pipeline.manifest import read_manifest
-from pipeline.refresh import plan_refresh
-from pipeline.rule import SelectionRule, YearRule
-from pipeline.versions import PARENTS, PUBLISHED_TOGETHER, RecordedVersion, code_version, stale_assets
+from pipeline.orchestration.refresh import plan_refresh
+from pipeline.registry.rule import SelectionRule, YearRule
+from pipeline.stages.publication.manifest import read_manifest
+from pipeline.warehouse.versions import (
+    PARENTS,
+    PUBLISHED_TOGETHER,
+    RecordedVersion,
+    code_version,
+    stale_assets,
+)
 from tests.conftest import YEAR, Pipeline, cli, firm, paths_under, sale
 
 DEFAULT_RULE = YearRule()

@@ -11,10 +11,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipeline.contract import MULTI_YEAR_COLUMNS
-from pipeline.corporate_number import check_digit, is_valid
-from pipeline.prefectures import PREFECTURE_NAMES, PREFECTURES
-from pipeline.sample import SIZES, check_digits, write_sample
+from pipeline.reference.contract import MULTI_YEAR_COLUMNS
+from pipeline.reference.corporate_number import check_digit, is_valid
+from pipeline.reference.prefectures import PREFECTURE_NAMES, PREFECTURES
+from sample_data.generate import SIZES, check_digits, write_sample
 
 FIRM_COLUMNS = [
     "corporate_number",
@@ -162,7 +162,7 @@ def test_no_amounts_writes_a_partner_list(tmp_path: Path) -> None:
 
 
 def test_jsic_major_lies_in_its_division_and_is_sometimes_missing(sample) -> None:
-    from pipeline.sample import _MAJORS
+    from sample_data.generate import _MAJORS
 
     firms = sample[0]
     present = firms.filter(pl.col("jsic_major").is_not_null())

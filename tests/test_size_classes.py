@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse import sql_for_year, sql_text
+from pipeline.warehouse.connection import sql_for_year, sql_text
 
 M = 1_000_000
 CASES = [

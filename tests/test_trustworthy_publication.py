@@ -19,12 +19,12 @@ import duckdb
 import pytest
 
 from pipeline.definitions import JOB_NAME, build_definitions
-from pipeline.manifest import read_manifest
-from pipeline.partitions import fiscal_year_partitions
-from pipeline.registry import Registry
-from pipeline.run_lock import lock_path
+from pipeline.registry.store import Registry
+from pipeline.runtime.partitions import fiscal_year_partitions
 from pipeline.settings import PROJECT_ROOT
-from pipeline.versions import PARENTS
+from pipeline.stages.publication.manifest import read_manifest
+from pipeline.warehouse.run_lock import lock_path
+from pipeline.warehouse.versions import PARENTS
 from tests.conftest import YEAR, cli, cli_env, firm, paths_under, sale, write_inputs
 
 
@@ -268,7 +268,7 @@ def test_materialisation_metadata_names_the_release_not_the_moving_link(root: Pa
 
 
 def test_a_second_run_at_once_is_refused_with_one_line(tmp_path: Path):
-    from pipeline.sample import write_sample
+    from sample_data.generate import write_sample
 
     write_sample(tmp_path / "raw", size="sample", fiscal_year=int(YEAR))
     paths = paths_under(tmp_path)

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse.connection import Warehouse
 from tests.conftest import cli, firm, paths_under, sale, write_inputs
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-from pipeline.sample import write_sample
 from pipeline.settings import fiscal_years_in, skipped_year_folders
+from sample_data.generate import write_sample
 from tests.conftest import cli, paths_under
 
 NOT_YEARS = ["2025a", "R7", "202²", "202５", "２０２５"]

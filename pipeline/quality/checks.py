@@ -1,4 +1,4 @@
-"""Dagster asset checks: a GX suite per stage, the blocking SQL gates, and warnings.
+"""Dagster asset checks from the stages' GX suites, blocking SQL gates and warnings.
 
 A blocking check that fails stops every asset downstream of it, so nothing is
 published from data that failed a gate. Each outcome is also written to the
@@ -9,23 +9,21 @@ import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from pipeline.partitions import fiscal_year_partitions
-from pipeline.publication import draft_folder_path
 from pipeline.quality.gx_duckdb import SuiteOutcome, validate
 from pipeline.quality.policy import QualityPolicy
 from pipeline.quality.report import write_report
-from pipeline.quality.suites import SUITES, Suite, SuiteContext
-from pipeline.resources import DataFolders
-from pipeline.rule import SelectionRule, YearRule
-from pipeline.versions import mark_checked
-from pipeline.warehouse import Warehouse, fetch_records, fetch_rows, run_sql
+from pipeline.quality.suites import Suite, SuiteContext
+from pipeline.registry.rule import SelectionRule, YearRule
+from pipeline.runtime.partitions import fiscal_year_partitions
+from pipeline.runtime.release_folders import draft_folder_path
+from pipeline.runtime.resources import DataFolders
+from pipeline.warehouse.connection import Warehouse, fetch_records, fetch_rows, run_sql
+from pipeline.warehouse.versions import mark_checked
 
 EXAMPLES = 5
 
@@ -54,132 +52,6 @@ class SqlCheck:
     params: Callable[[CheckInputs], dict[str, Any]] = field(default=lambda _: {})
     # Says what the offending rows mean; by default, how many there are.
     explain: Callable[[list[dict[str, Any]], CheckInputs], str] | None = None
-
-
-def _rule(inputs: CheckInputs) -> dict[str, Any]:
-    return dict(inputs.rule)
-
-
-def _publication(inputs: CheckInputs) -> dict[str, Any]:
-    return {
-        "national_candidates": str(inputs.publication / "national_candidates.parquet"),
-        "firm_degrees": str(inputs.publication / "firm_degrees.parquet"),
-    }
-
-
-def _percent(share: Fraction, tolerance: Fraction) -> str:
-    """A share in percent, with as many places as it takes not to look equal to the tolerance
-    when it is not (1.00004% against 1%)."""
-    for places in range(2, 9):
-        shown = f"{float(share * 100):.{places}f}"
-        if share == tolerance or shown != f"{float(tolerance * 100):.{places}f}":
-            break
-    return f"{shown}%"
-
-
-def _quarantine_shares(rows: list[dict[str, Any]], inputs: CheckInputs, kind: str) -> str:
-    """What was measured against what: each file's quarantined share of rows and of yen."""
-    tolerance = Fraction(Decimal(inputs.tolerance[kind]))
-    texts = []
-    for r in rows:
-        row_share = Fraction(r["rows_quarantined"], max(r["rows_read"], 1))
-        yen_share = Fraction(int(r["quarantined_yen"]), max(int(r["checked_yen"]), 1))
-        texts.append(
-            f"{r['source_file']}: {_percent(yen_share, tolerance)} of yen and "
-            f"{_percent(row_share, tolerance)} of rows ({r['rows_quarantined']:,} of {r['rows_read']:,}) "
-            f"quarantined; tolerance {_percent(tolerance, tolerance)}"
-        )
-    return "; ".join(texts)
-
-
-SQL_CHECKS = (
-    SqlCheck(
-        "rows_reconcile",
-        "staged_firms",
-        "firms: rows read = staged + quarantined",
-        params=lambda i: {"kind": "firms"},
-    ),
-    SqlCheck(
-        "rows_reconcile",
-        "staged_transactions",
-        "transactions: rows read = staged + quarantined",
-        params=lambda i: {"kind": "transactions"},
-    ),
-    SqlCheck(
-        "quarantine_within_tolerance",
-        "quarantined_firms",
-        "quarantined share of firm rows and of sales ≤ tolerance",
-        params=lambda i: {"kind": "firms", "tolerance_millionths": i.tolerance_millionths("firms")},
-        explain=lambda rows, i: _quarantine_shares(rows, i, "firms"),
-    ),
-    SqlCheck(
-        "quarantine_within_tolerance",
-        "quarantined_transactions",
-        "quarantined share of transaction rows and of yen ≤ tolerance",
-        params=lambda i: {
-            "kind": "transactions",
-            "tolerance_millionths": i.tolerance_millionths("transactions"),
-        },
-        explain=lambda rows, i: _quarantine_shares(rows, i, "transactions"),
-    ),
-    SqlCheck(
-        "estimates_reconcile_to_sales",
-        "staged_transactions",
-        "estimated amounts: each supplier's stated + estimated yen = its domestic sales",
-    ),
-    SqlCheck(
-        "out_of_prefecture_sales_conserved",
-        "firm_flows",
-        "Σ out-of-prefecture sales = Σ inter-prefecture transactions + Σ exports",
-    ),
-    SqlCheck(
-        "degrees_sum_to_one",
-        "firm_degrees",
-        "per prefecture with a non-zero denominator, Σ degree = 1 ± 1e-9",
-    ),
-    SqlCheck("degrees_within_unit_interval", "firm_degrees", "every degree lies in [0, 1]"),
-    SqlCheck(
-        "candidates_meet_rule",
-        "candidate_selection",
-        "every candidate satisfies the rule in force, and only those",
-        params=_rule,
-    ),
-    SqlCheck(
-        "block_degrees_sum_to_one",
-        "block_degrees",
-        "each block holds every firm of its prefectures once; its degrees sum to 1 ± 1e-9",
-    ),
-    SqlCheck(
-        "kpis_reconcile",
-        "prefecture_kpis",
-        "each prefecture's KPIs equal the sums recomputed from the staged rows",
-    ),
-    SqlCheck(
-        "published_corporate_numbers_valid",
-        "publication_draft",
-        "published corporate numbers have valid check digits and none repeats",
-        params=_publication,
-    ),
-    SqlCheck(
-        "prefectures_without_candidates",
-        "candidate_selection",
-        "warning: a prefecture with no candidates or a zero denominator",
-        blocking=False,
-    ),
-    SqlCheck(
-        "prefecture_moves_from_previous_year",
-        "candidate_selection",
-        "warning: a prefecture's totals or candidates moved more than the threshold from last year",
-        blocking=False,
-        params=lambda i: {"threshold": i.policy.year_over_year_warning},
-    ),
-    SqlCheck(
-        "out_of_prefecture_sales_above_sales",
-        "firm_flows",
-        "warning: a firm's out-of-prefecture sales exceed its sales_jpy",
-        blocking=False,
-    ),
-)
 
 
 def _inputs(context, con, quality: QualityPolicy, folders: DataFolders) -> CheckInputs:
@@ -322,11 +194,9 @@ def run_suite_check(
     )
 
 
-def _checks_of(asset: str) -> dg.AssetChecksDefinition:
+def _checks_of(asset: str, suites: list[Suite], sql_checks: list[SqlCheck]) -> dg.AssetChecksDefinition:
     """Every check of one asset in one step: its GX suite, then its SQL gates and warnings.
     One step per asset keeps Dagster's per-step cost off the critical path."""
-    suites = [s for s in SUITES if s.asset == asset]
-    sql_checks = [c for c in SQL_CHECKS if c.asset == asset]
     specs = [
         dg.AssetCheckSpec(
             f"gx_{suite.name}",
@@ -369,7 +239,22 @@ def _checks_of(asset: str) -> dg.AssetChecksDefinition:
 # Partitioned asset checks are a Dagster 1.13 preview feature (see the README); say it once there,
 # not on every load.
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec")
-_GUARDED = dict.fromkeys([s.asset for s in SUITES] + [c.asset for c in SQL_CHECKS])
-ASSET_CHECKS = [_checks_of(asset) for asset in _GUARDED]
-# Assets with blocking checks: a version of theirs counts as done only once they passed on it.
-GUARDED_ASSETS = frozenset([*_GUARDED, "prefecture_charts"])
+
+
+def asset_checks(
+    suites: tuple[Suite, ...], sql_checks: tuple[SqlCheck, ...]
+) -> list[dg.AssetChecksDefinition]:
+    """One check step per guarded asset, from the stages' suites and SQL checks."""
+    guarded = dict.fromkeys([s.asset for s in suites] + [c.asset for c in sql_checks])
+    return [
+        _checks_of(
+            asset, [s for s in suites if s.asset == asset], [c for c in sql_checks if c.asset == asset]
+        )
+        for asset in guarded
+    ]
+
+
+def guarded_assets(suites: tuple[Suite, ...], sql_checks: tuple[SqlCheck, ...]) -> frozenset[str]:
+    """Assets with blocking checks: a version of theirs counts as done only once they passed on it.
+    The charts are checked by their own asset (it marks itself checked)."""
+    return frozenset([*(s.asset for s in suites), *(c.asset for c in sql_checks), "prefecture_charts"])

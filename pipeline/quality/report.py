@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.warehouse import fetch_rows
+from pipeline.warehouse.connection import fetch_rows
 
 _STYLE = """
 body { font-family: sans-serif; margin: 2em; }

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.prefectures import PREFECTURES
-from pipeline.sample import write_sample
+from pipeline.reference.prefectures import PREFECTURES
 from pipeline.settings import PROJECT_ROOT
 from portal.accounts import Store
 from portal.app import PortalConfig, create_app
+from sample_data.generate import write_sample
 from tests.conftest import YEAR, Pipeline, firm, sale
 
 PASSWORD = "correct horse battery staple"

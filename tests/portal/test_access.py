@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from pipeline.prefectures import PREFECTURES
+from pipeline.reference.prefectures import PREFECTURES
 from tests.portal.conftest import Portal, logged_in, login
 
 CODES = [p.code for p in PREFECTURES]

@@ -16,8 +16,8 @@ import duckdb
 import openpyxl
 import polars as pl
 
-from pipeline.publication import copy_bom_csv
-from pipeline.spreadsheet_safe import spreadsheet_safe, starts_like_formula
+from pipeline.runtime.release_folders import copy_bom_csv
+from pipeline.stages.publication.spreadsheet_safe import spreadsheet_safe, starts_like_formula
 from portal.downloads import candidates_xlsx, cp932_csv
 from tests.portal.conftest import HOSTILE_NAMES, Portal, logged_in
 

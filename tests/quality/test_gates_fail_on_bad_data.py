@@ -14,13 +14,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.contract import PUBLISHED_CANDIDATE_COLUMNS
-from pipeline.prefectures import PREFECTURES
-from pipeline.quality.checks import SQL_CHECKS, CheckInputs, SqlCheck
+from pipeline.quality.checks import CheckInputs, SqlCheck
 from pipeline.quality.gx_duckdb import SuiteOutcome, validate
 from pipeline.quality.policy import QualityPolicy
-from pipeline.quality.suites import SUITES, Suite, SuiteContext
-from pipeline.warehouse import Warehouse, fetch_rows, run_sql
+from pipeline.quality.suites import Suite, SuiteContext
+from pipeline.reference.contract import PUBLISHED_CANDIDATE_COLUMNS
+from pipeline.reference.prefectures import PREFECTURES
+from pipeline.stages import SQL_CHECKS, SUITES
+from pipeline.warehouse.connection import Warehouse, fetch_rows, run_sql
 from tests.conftest import YEAR, Pipeline, cn, firm, sale
 
 FISCAL_YEAR = int(YEAR)

@@ -10,9 +10,9 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.publication import DRAFTS
-from pipeline.sample import write_sample
+from pipeline.runtime.release_folders import DRAFTS
 from pipeline.settings import PROJECT_ROOT
+from sample_data.generate import write_sample
 from tests.conftest import YEAR, Pipeline, cli_env, cn, firm, paths_under, sale
 
 

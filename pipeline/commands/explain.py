@@ -1,0 +1,324 @@
+"""`python -m pipeline explain`: why a firm is, or is not, a candidate.
+
+`explain` reads the warehouse: the firm's input row, its flows, its prefecture's denominators,
+its degrees and ranks, its size class, each part of the rule, the transactions that contribute
+most to each degree (or all of them), and the quarantined rows that carry its number.
+pipeline/explain_release.py decides which release is explained and whether the warehouse may
+answer for it; `render_text` writes either answer for people.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from typing import Any
+
+import duckdb
+
+from pipeline.reference.corporate_number import is_valid
+from pipeline.warehouse.connection import fetch_records, run_sql
+
+TOP = 5
+
+
+def normalise_corporate_number(text: str) -> str:
+    """Full-width digits and surrounding spaces are forgiven, as in the input files."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
+    return fetch_records(con, f"explain/{name}", **params)
+
+
+def threshold_test(name: str, value: Any, threshold: Any) -> dict[str, Any]:
+    """One part of the rule: value ≥ threshold; a null value passes nothing."""
+    passed = value is not None and value >= threshold
+    return {"test": name, "value": value, "threshold": threshold, "passed": passed}
+
+
+def rule_parts_of(firm: dict[str, Any], rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each part of the rule with the firm's value and whether it passes."""
+    part = threshold_test
+    size = [
+        part("sales_jpy ≥", firm["sales_jpy"], rule["min_sales_jpy"]),
+        part("employees ≥", firm["employees"], rule["min_employees"]),
+    ]
+    if rule.get("selection") == "composite_top_n":
+        # Issue 8: the place among the size-passing firms is what the rule tests.
+        top_n = rule["top_n_per_prefecture"]
+        return size + [
+            {
+                "test": "composite top N ≤",
+                "value": firm["composite_rank"],
+                "threshold": top_n,
+                "passed": bool(firm["meets_composite"]),
+            }
+        ]
+    return size + [
+        part("connector_degree ≥", firm["connector_degree"], rule["min_connector_degree"]),
+        part("hub_degree ≥", firm["hub_degree"], rule["min_hub_degree"]),
+    ]
+
+
+class CannotExplain(ValueError):
+    """Nothing can be explained as asked: the message says why (exit 2 on the command line)."""
+
+
+def refuse_invalid(text: str, number: str) -> None:
+    """An invalid number that no quarantined row carries gets the check-digit message."""
+    if not is_valid(number):
+        raise CannotExplain(f"{text!r} is not a valid 法人番号 (13 digits with a correct check digit)")
+
+
+def outcome(
+    text: str, fiscal_year: int, firms: list[dict[str, Any]], quarantined: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The firm's status in a year from its staged row (if any) and the quarantined rows that
+    carry its number: firms rows in `quarantine`, transactions in `quarantined_transactions`."""
+    number = normalise_corporate_number(text)
+    if not firms and not quarantined:
+        refuse_invalid(text, number)
+    firm_rows = [q for q in quarantined if q["kind"] == "firms"]
+    if firms:
+        status = "candidate" if firms[0]["is_candidate"] else "not_candidate"
+    else:
+        status = "quarantined" if quarantined else "absent"
+    return {
+        "corporate_number": number,
+        "fiscal_year": fiscal_year,
+        "status": status,
+        "quarantine": firm_rows,
+        "quarantined_transactions": [q for q in quarantined if q["kind"] == "transactions"],
+    }
+
+
+def explain(
+    con: duckdb.DuckDBPyConnection,
+    corporate_number: str,
+    fiscal_year: int | None,
+    all_transactions: bool = False,
+) -> dict[str, Any]:
+    """Everything in the warehouse that decided the firm's place on (or off) the year's list;
+    `all_transactions` adds every transaction that counts for its degrees."""
+    number = normalise_corporate_number(corporate_number)
+    match = {"text": corporate_number, "corporate_number": number}
+    if fiscal_year is None:
+        years = [r["fiscal_year"] for r in _records(con, "years_of_firm", **match)]
+        if not years:
+            refuse_invalid(corporate_number, number)
+            return {"corporate_number": number, "status": "absent", "fiscal_year": None}
+        fiscal_year = years[0]
+    firms = _records(con, "firm", fiscal_year=fiscal_year, corporate_number=number)
+    quarantined = _records(con, "quarantined_rows", fiscal_year=fiscal_year, **match)
+    answer = outcome(corporate_number, fiscal_year, firms, quarantined)
+    if not firms:
+        return answer
+    firm = firms[0]
+    rule = json.loads(run_sql(con, "selection_rule", fiscal_year=fiscal_year).fetchone()[0])
+    of_firm = {"fiscal_year": fiscal_year, "corporate_number": number}
+    answer.update(
+        firm=firm,
+        prefecture=_records(
+            con, "prefecture", fiscal_year=fiscal_year, prefecture_code=firm["prefecture_code"]
+        )[0],
+        rule=rule,
+        rule_parts=rule_parts_of(firm, rule),
+        largest_out_of_prefecture_sales=_records(con, "largest_out_of_prefecture_sales", **of_firm, top=TOP),
+        largest_in_prefecture_purchases=_records(con, "largest_in_prefecture_purchases", **of_firm, top=TOP),
+    )
+    if all_transactions:
+        answer["all_transactions"] = _records(con, "contributing_transactions", **of_firm)
+    return answer
+
+
+def yen_text(value: Any) -> str:
+    """Yen for people; — where there is none."""
+    return "—" if value is None else f"¥{int(value):,}"
+
+
+def _number(value: Any) -> str:
+    if value is None:
+        return "null"
+    return f"{value:,}" if isinstance(value, int) else f"{value:.6g}"
+
+
+def degree_text(value: Any) -> str:
+    """A degree for people; null where the prefecture's denominator is 0."""
+    return "null（分母が0）" if value is None else f"{value:.6f}"
+
+
+def _composite(firm: dict[str, Any]) -> str:
+    if firm["composite_score"] is None:
+        return f"なし（{firm['composite_reason']}）"
+    top = "、上位N内" if firm["meets_composite"] else ""
+    return f"{firm['composite_score']:.2f}（県内 {firm['composite_rank']} 位{top}）"
+
+
+SOURCES = {"warehouse": "ウェアハウス（このリリースと同じ状態）", "release_files": "リリースのファイル"}
+DIRECTIONS = {"out_of_prefecture_sale": "県外販売", "in_prefecture_purchase": "県内調達"}
+
+
+def _header(answer: dict[str, Any]) -> list[str]:
+    """Which release answers, what it was made from, and where the detail comes from."""
+    release = answer.get("release")
+    if release is None:
+        return []
+    code = release["code"]
+    state = (
+        "公開中 live"
+        if release["live"]
+        else f"過去のリリース（{release['superseded_at'] or '—'} に置き換え）"
+    )
+    lines = [
+        f"リリース {release['release_id']}（{release['fiscal_year']}年度、{state}）",
+        f"  Dagster run {release['dagster_run_id']}",
+        f"  manifest.json SHA-256 {release['manifest_sha256']}",
+        *(f"  入力 {i['source_file']} SHA-256 {i['sha256']}" for i in release["inputs"]),
+        f"  コード git {code['commit']}{'（dirty: 未コミットの変更あり）' if code['dirty'] else ''}",
+        f"  詳細の出所（detail from）: {SOURCES[answer['detail_from']]}",
+    ]
+    if release["manifest_matches_registry"] is False:
+        lines.append("  警告: manifest.json の SHA-256 がレジストリの記録と違います（manifest changed）")
+    if answer["warehouse"]["note"]:
+        lines.append(f"  注意: {answer['warehouse']['note']}")
+    return lines
+
+
+def _quarantine_lines(rows: list[dict[str, Any]], indent: str = "  ") -> list[str]:
+    """Quarantined rows with their file line; a transaction's says which column carries the number."""
+    return [
+        f"{indent}{q['source_file']} 行 {q['row_number']}: {q['reason']}"
+        f"{'' if q['kind'] == 'firms' else ' (' + ', '.join(q['columns']) + ')'}  raw={q['raw']}"
+        for q in rows
+    ]
+
+
+def _firm_lines(firm: dict[str, Any], pref: dict[str, Any]) -> list[str]:
+    """Who the firm is and its flows; what the release's files do not hold is left out."""
+    lines = [
+        f"  本社所在地: {firm['prefecture_code']} {firm['prefecture_name']}    産業: {firm['jsic_division']}"
+    ]
+    if firm.get("source_file") is not None:
+        lines.append(f"  入力: {firm['source_file']} 行 {firm['row_number']}")
+    lines.append(f"  売上高 {yen_text(firm['sales_jpy'])}、従業員 {firm['employees']:,} 人")
+    if "export_sales_jpy" in firm:
+        lines[-1] += f"、輸出 {yen_text(firm['export_sales_jpy'])}"
+        lines += [
+            f"  県外販売額 {yen_text(firm['out_of_prefecture_sales_jpy'])}"
+            f"（企業間販売 {yen_text(firm['sales_to_firms_jpy'])} のうち県外分 + 輸出）",
+            f"  県内調達額 {yen_text(firm['in_prefecture_purchases_jpy'])}"
+            f"（企業間仕入 {yen_text(firm['purchases_from_firms_jpy'])} のうち県内分）",
+        ]
+    else:
+        lines.append(
+            f"  県外販売額 {yen_text(firm['out_of_prefecture_sales_jpy'])}、"
+            f"県内調達額 {yen_text(firm['in_prefecture_purchases_jpy'])}"
+        )
+    lines += [
+        f"  {pref['prefecture_name']}の分母: 県外販売額計 {yen_text(pref['out_of_prefecture_sales_jpy'])}、"
+        f"県内調達額計 {yen_text(pref['in_prefecture_purchases_jpy'])}"
+        f"（{pref['firms']:,} 社、候補 {pref['candidates']:,} 社）",
+        f"  コネクター度 {degree_text(firm['connector_degree'])}（県内 {firm['connector_rank'] or '—'} 位）、"
+        f"ハブ度 {degree_text(firm['hub_degree'])}（県内 {firm['hub_rank'] or '—'} 位）",
+        f"  総合評価点 {_composite(firm)}",
+    ]
+    return lines
+
+
+def _size_class_line(firm: dict[str, Any], rule: dict[str, Any]) -> str:
+    excluded = "、".join(rule.get("excluded_size_classes") or []) or "なし"
+    mark = "合格 PASS" if firm["meets_size_class"] else "不合格 FAIL"
+    reason = f"（{firm['size_class_reason']}）" if firm.get("size_class_reason") else ""
+    return f"    size_class {firm['size_class']}{reason} 除外区分 {excluded}: meets_size_class → {mark}"
+
+
+def _transaction_line(row: dict[str, Any]) -> str:
+    counterparty = f"{row['counterparty']} {row['counterparty_name'] or ''}"
+    return (
+        f"    {counterparty}（{row['counterparty_prefecture_code']}）"
+        f" {yen_text(row['amount_jpy'])}{'（推計 estimated）' if row['amount_estimated'] else ''}"
+        f"  [{row['source_file']} 行 {row['row_number']}]"
+    )
+
+
+def _largest_lines(answer: dict[str, Any]) -> list[str]:
+    lines = []
+    for title, key in (
+        ("県外販売の大きい取引", "largest_out_of_prefecture_sales"),
+        ("県内調達の大きい取引", "largest_in_prefecture_purchases"),
+    ):
+        lines.append(f"  {title}（上位 {TOP}）:")
+        lines += [_transaction_line(row) for row in answer[key]] or ["    なし"]
+    return lines
+
+
+def _all_transaction_lines(answer: dict[str, Any]) -> list[str]:
+    """Every contributing transaction, by direction, with the sum that makes each numerator."""
+    rows, firm = answer["all_transactions"], answer["firm"]
+    lines = [f"  寄与するすべての取引（all contributing transactions、{len(rows):,} 件）:"]
+    for direction, title in DIRECTIONS.items():
+        listed = [row for row in rows if row["direction"] == direction]
+        total = yen_text(sum(row["amount_jpy"] for row in listed))
+        if direction == "out_of_prefecture_sale":  # the export is no transaction, but it counts
+            export, numerator = firm["export_sales_jpy"], firm["out_of_prefecture_sales_jpy"]
+            total += f" + 輸出 {yen_text(export)} = {yen_text(numerator)}"
+        lines.append(f"   {title} {direction}（{len(listed):,} 件、計 {total}）:")
+        lines += [_transaction_line(row) for row in listed] or ["    なし"]
+    return lines
+
+
+def _transactions(answer: dict[str, Any]) -> list[str]:
+    if answer["largest_out_of_prefecture_sales"] is None:  # read from the release's files
+        lines = ["  取引単位の明細: なし（transaction-level detail is not available; see 注意 above）"]
+        if "all_transactions" in answer:
+            lines.append(
+                "  --all-transactions は、ウェアハウスがこのリリースの状態を保持しているときだけ使えます"
+            )
+        return lines
+    if answer.get("all_transactions") is not None:
+        return _all_transaction_lines(answer)
+    return _largest_lines(answer)
+
+
+def render_text(answer: dict[str, Any]) -> str:
+    """The explanation as lines a person reads."""
+    header = _header(answer)
+    number, year = answer["corporate_number"], answer["fiscal_year"]
+    if answer["status"] == "absent":
+        searched = answer.get("releases_searched")
+        where = (
+            f"{year}年度のデータ"
+            if year
+            else f"公開中のどのリリース（{', '.join(searched)}）"
+            if searched
+            else "どの年度のデータ"
+        )
+        return "\n".join([*header, f"法人番号 {number}: {where}にもありません（not in the data）。"])
+    if answer["status"] == "quarantined":
+        what = "入力行が検疫され" if answer["quarantine"] else "企業の入力行はなく、この番号の取引が検疫され"
+        lines = [*header, f"法人番号 {number}（{year}年度）: {what}、候補の判定対象外です（quarantined）。"]
+        return "\n".join(lines + _quarantine_lines(answer["quarantine"] + answer["quarantined_transactions"]))
+    firm, rule = answer["firm"], answer["rule"]
+    verdict = (
+        "重点支援企業候補です（candidate）"
+        if firm["is_candidate"]
+        else "候補ではありません（not a candidate）"
+    )
+    lines = [*header, f"{firm['name']}（法人番号 {number}、{year}年度）: {verdict}"]
+    lines += _firm_lines(firm, answer["prefecture"])
+    lines.append(
+        "  選定ルール（size and (connector or hub)）:"
+        if rule.get("selection") != "composite_top_n"
+        else "  選定ルール（size and composite top N）:"
+    )
+    for part in answer["rule_parts"]:
+        mark = "合格 PASS" if part["passed"] else "不合格 FAIL"
+        value, threshold = _number(part["value"]), _number(part["threshold"])
+        lines.append(f"    {part['test']} {threshold}: {value} → {mark}")
+    lines.append(_size_class_line(firm, rule))
+    lines += _transactions(answer)
+    quarantined = answer["quarantine"] + answer["quarantined_transactions"]
+    if quarantined:  # a duplicate firms row, or transactions that name the firm
+        lines.append("  この番号を含む検疫された行（数えていません）:")
+        lines += _quarantine_lines(quarantined, indent="    ")
+    return "\n".join(lines)
