@@ -46,13 +46,13 @@ test: lint browser
 ui: install
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -w workspace.yaml
 
-# The prefecture portal over the published lists (issue 6); accounts: python -m pipeline accounts.
+# The prefecture portal over the published lists; accounts: python -m pipeline accounts.
 portal: install
 	$(BIN)/python -m portal --host $(or $(PORTAL_HOST),127.0.0.1) --port $(or $(PORTAL_PORT),8080)
 
 sample-national: install
 	$(BIN)/python -m pipeline sample --size national --format parquet --out data/national
 
-# Issue 5's benchmark on the national sample (cached in bench/cache/); writes BENCHMARKS.md.
+# The benchmark on the national sample (cached in bench/cache/); writes BENCHMARKS.md.
 bench: install
 	$(BIN)/python -m bench --size national

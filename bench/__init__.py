@@ -1,4 +1,4 @@
-"""Benchmark of issue 5: the pipeline against the one-query floor and a pandas script.
+"""The benchmark: the pipeline against the one-query floor and a pandas script.
 
 `python -m bench` (bench/__main__.py) prepares the data and runs everything; this module
 holds how a child process is measured and the Markdown report of the results.
@@ -227,7 +227,7 @@ def _scaling(r: Results) -> list[str]:
 
 
 def targets(r: Results) -> list[tuple[str, str, bool | None]]:
-    """Issue 5's targets and the agreement: what, the measured value, met (None: not measured)."""
+    """The targets and the agreement: what, the measured value, met (None: not measured)."""
     pq, csv = r.pipeline["Parquet"], r.pipeline["CSV"]
     rss = max(m.rss for m in [pq.full, csv.full, *(m for _, m in r.scaling)]) / 1e9
     doubling = max((b.wall / a.wall for (_, a), (_, b) in pairwise(r.scaling)), default=None)
@@ -308,7 +308,7 @@ def render(r: Results) -> str:
     ]
     if r.scaling:
         lines += ["## Scaling of (a) from Parquet", "", *_scaling(r)]
-    lines += ["## Targets of issue 5", ""]
+    lines += ["## Targets", ""]
     lines += _table(
         ["target", "measured", "verdict"], [[what, value, verdict[ok]] for what, value, ok in targets(r)]
     )

@@ -288,9 +288,7 @@ TASKS: dict[str, Callable[..., object]] = {
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="python -m bench", description="Benchmark of issue 5 (bench/__main__.py)."
-    )
+    p = argparse.ArgumentParser(prog="python -m bench", description="The benchmark (bench/__main__.py).")
     p.add_argument("--size", choices=("tiny", "sample", "national"), default="national")
     p.add_argument("--out", type=Path, help="write the report here (default: BENCHMARKS.md, national only)")
     p.add_argument("--cache", type=Path, default=ROOT / "bench" / "cache", help="where the samples are kept")

@@ -7,7 +7,7 @@ import sys
 
 
 def accounts(args: argparse.Namespace) -> int:
-    """Create, revoke and list the portal's accounts, set a password, check the audit log (issue 6)."""
+    """Create, revoke and list the portal's accounts, set a password, check the audit log."""
     import getpass
     import secrets
 

@@ -50,7 +50,7 @@ R services      0.070  -0.2  12e6 -1.0 サービス 総業 警備保障 ビル�
 S government    0.0001  0.0  20e6 -3.0 公共サービス
 T unclassified  0.005  -0.5  20e6 -2.0 企画 総合 興産"""
 _DIVISION_ROWS = [line.split() for line in _DIVISION_TABLE.splitlines()]
-# JSIC (Rev. 14) 中分類 range of each division, for the optional jsic_major column (issue 7).
+# JSIC (Rev. 14) 中分類 range of each division, for the optional jsic_major column.
 _MAJORS = {
     "A": (1, 2), "B": (3, 4), "C": (5, 5), "D": (6, 8), "E": (9, 32), "F": (33, 36), "G": (37, 41),
     "H": (42, 49), "I": (50, 61), "J": (62, 67), "K": (68, 70), "L": (71, 74), "M": (75, 77),
@@ -279,7 +279,7 @@ def _jsic_majors(f: _Firms) -> pa.Array:
 
 
 def _multi_year(f: _Firms, seed: int, fiscal_year: int) -> dict[str, pa.Array]:
-    """Issue 8's optional columns: operating profit and employees this year (y0) and the two
+    """The composite score's optional columns: operating profit and employees this year (y0) and the two
     before. Drawn from a generator of their own, so no other column moves. Margins vary by
     firm and some firms make losses; one firm in 25 has no history, as in real vendor files."""
     rng = np.random.default_rng([seed, fiscal_year, 8])
@@ -371,7 +371,7 @@ def write_sample(
 
     `size` picks a firm count from SIZES unless `n_firms` overrides it. `fmt` is
     "csv" or "parquet"; `encoding` ("utf-8" without BOM, or "cp932") applies to CSV only.
-    `amounts=False` leaves amount_jpy empty, as a vendor's partner list is (issue 8).
+    `amounts=False` leaves amount_jpy empty, as a vendor's partner list is.
     """
     if size not in SIZES or fmt not in ("csv", "parquet"):
         raise ValueError(f"size must be one of {sorted(SIZES)} and fmt csv or parquet, got {size!r}, {fmt!r}")

@@ -1,4 +1,4 @@
-"""Issue 8: amounts estimated from partner lists (amount_mode 'estimate'), checked by hand.
+"""Amounts estimated from partner lists (amount_mode 'estimate'), checked by hand.
 
 A supplier's domestic sales (sales − exports), less what its rows state, are apportioned over
 its customers without an amount in proportion to customer sales^β.

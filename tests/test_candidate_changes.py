@@ -118,3 +118,42 @@ def test_rerunning_the_earlier_year_leaves_the_later_publication_alone(two_years
     again = pipeline.run(year="2024")
     assert again.success, again.failure
     assert _snapshot(run.published) == before
+
+
+# A 大企業 (manufacturing, capital ¥10bn and 3,000 employees) selling ¥10,000 out of Tokyo:
+# a candidate under the default rule. The next year's rule excludes 大企業, and the year after
+# picks the composite top N, which no firm without the multi-year columns can reach.
+LARGE = firm(21, "13", employees=3_000, capital_jpy=10_000_000_000)
+RULE_CHANGE_FIRMS = [firm(1, "13"), firm(2, "27"), LARGE]
+RULE_CHANGE_SALES = DOMINANT + [sale(21, 2, 10_000)]
+
+
+@pytest.fixture(scope="module")
+def rule_changes(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("rule_changes"))
+    for year in ("2024", "2025", "2026"):
+        pipeline.write(RULE_CHANGE_FIRMS, RULE_CHANGE_SALES, year=year)
+    runs = {
+        "2024": pipeline.run(year="2024"),
+        "2025": pipeline.run(year="2025", rule={"excluded_size_classes": ["大企業"]}),
+        "2026": pipeline.run(year="2026", rule={"selection": "composite_top_n", "top_n_per_prefecture": 1}),
+    }
+    assert all(run.success for run in runs.values()), {y: r.failure for y, r in runs.items()}
+    return runs
+
+
+def test_a_firm_that_leaves_for_its_size_class_is_labelled_so(rule_changes):
+    rows = rule_changes["2025"].parquet("candidate_changes")
+    assert [(r["corporate_number"], r["change"], r["reason_code"]) for r in rows] == [
+        (cn(21), "left", "fails_size_class")
+    ]
+    assert rows[0]["reason"] == "規模区分の要件（大企業 は除外）を満たさなくなった"
+
+
+def test_firms_that_leave_for_the_composite_test_are_labelled_so(rule_changes):
+    # 2025's candidates (1 and 2; 21 was excluded) all fail the composite test in 2026: no scores.
+    rows = rule_changes["2026"].parquet("candidate_changes")
+    assert sorted((r["corporate_number"], r["change"], r["reason_code"]) for r in rows) == sorted(
+        [(cn(1), "left", "fails_composite"), (cn(2), "left", "fails_composite")]
+    )
+    assert {r["reason"] for r in rows} == {"総合評価の上位N（県内 — 位）を満たさなくなった"}

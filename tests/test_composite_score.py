@@ -1,4 +1,4 @@
-"""Issue 8: the composite score of the 地域未来牽引企業 method, against a hand computation.
+"""The composite score of the 地域未来牽引企業 method, against a hand computation.
 
 Tokyo (13) has four scored firms 1–4 and three that cannot be scored. The ranks of each
 indicator below are worked out by hand from the inputs; the T-scores follow from them.

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.reference.corporate_number import check_digit, is_valid, with_check_digit
-from pipeline.warehouse.connection import sql_text
+from pipeline.warehouse.connection import load_macros
 
 REAL_NUMBERS = {
     "7000012050002": "国税庁",
@@ -47,7 +47,7 @@ def test_sql_macro_agrees_with_python():
     numbers = list(REAL_NUMBERS) + [f"{rng.randrange(10**13):013d}" for _ in range(3000)]
     numbers += [with_check_digit(f"{rng.randrange(10**12):012d}") for _ in range(1000)]
     with duckdb.connect() as con:
-        con.execute(sql_text("macros"))
+        load_macros(con)
         con.execute("create table numbers (n varchar)")
         con.executemany("insert into numbers values (?)", [(n,) for n in numbers])
         in_sql = dict(con.execute("select n, is_corporate_number(n) from numbers").fetchall())

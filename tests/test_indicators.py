@@ -1,4 +1,4 @@
-"""Issue 7's indicators, block degrees, KPI baselines and charts, against values computed by hand."""
+"""The policy indicators, block degrees, KPI baselines and charts, against values computed by hand."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from pipeline.runtime.release_folders import (
     switch_to,
 )
 from pipeline.stages.publication.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
-from pipeline.warehouse.connection import sql_text
+from pipeline.warehouse.connection import load_macros
 from tests.conftest import cn, firm, sale
 
 TRICKY_NAMES = {
@@ -76,7 +76,7 @@ def test_csv_is_bom_utf8_and_round_trips_names(pipeline):
 def test_the_csv_formula_guard_is_the_one_rule_in_python():
     """The SQL macro and pipeline/spreadsheet_safe.py agree on every code point, first or not."""
     with duckdb.connect() as con:
-        con.execute(sql_text("macros"))
+        load_macros(con)
         texts = [chr(c) + "x" for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
         texts += ["", "x=", " =1", "'=1"]
         got = con.execute(

@@ -25,8 +25,8 @@ FIRM_COLUMNS = [
     "employees",
     "capital_jpy",
     "export_sales_jpy",
-    "jsic_major",  # issue 7's optional column
-    *MULTI_YEAR_COLUMNS,  # issue 8's optional columns
+    "jsic_major",  # the policy indicators' optional column
+    *MULTI_YEAR_COLUMNS,  # the composite score's optional columns
 ]
 NUMBER_COLUMNS = FIRM_COLUMNS[4:8]
 TRANSACTION_COLUMNS = ["supplier_corporate_number", "customer_corporate_number", "amount_jpy"]

@@ -1,4 +1,4 @@
-"""Legal size classes (issue 7) at every boundary of the law's two tables, run through the
+"""Legal size classes at every boundary of the law's two tables, run through the
 real transform (sql/firm_size_classes.sql) on a real DuckDB."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse.connection import sql_for_year, sql_text
+from pipeline.warehouse.connection import load_macros, sql_for_year
 
 M = 1_000_000
 CASES = [
@@ -83,7 +83,7 @@ UNKNOWN = [
 
 def _classify(rows: list[tuple]) -> dict[str, tuple[str, str | None]]:
     with duckdb.connect() as con:
-        con.execute(sql_text("macros"))
+        load_macros(con)
         con.execute(
             "create table staged_firms (fiscal_year integer, corporate_number varchar, prefecture_code "
             "varchar, jsic_division varchar, jsic_major varchar, employees bigint, capital_jpy bigint)"

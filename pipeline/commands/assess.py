@@ -36,7 +36,8 @@ from typing import Any
 
 import duckdb
 
-from pipeline.commands.explain import degree_text, normalise_corporate_number, threshold_test, yen_text
+from pipeline.commands.explain import degree_text, normalise_corporate_number, yen_text
+from pipeline.commands.rule_parts import displayed_parts, part_flags
 from pipeline.reference.corporate_number import check_digit, is_valid
 from pipeline.registry.rule import SelectionRule
 from pipeline.settings import Paths
@@ -330,18 +331,21 @@ def read_evidence(path: Path, assessed: str) -> Evidence:
 # --- the rule --------------------------------------------------------------------------------
 
 
+# The composite test needs only the place: the other figures are placeholders.
+PLACE_ONLY = {"sales_jpy": 0, "employees": 0, "connector_degree": None, "hub_degree": None}
+
+
 def composite_verdict(rule: dict[str, Any], composite: dict[str, Any] | None) -> dict[str, Any] | None:
     """For `selection: composite_top_n`: the firm's place by composite score among its
     prefecture's firms that pass the size tests, recomputed over the adjusted degrees
     (composite_ranking below); None when the ranking was not recomputed."""
     if composite is None:
         return None
-    top_n = rule["top_n_per_prefecture"]
-    place = composite["eligible_rank"]
+    flags = part_flags(rule, {**PLACE_ONLY, "eligible_composite_rank": composite["eligible_rank"]})
     return {
         **composite,
-        "top_n_per_prefecture": top_n,
-        "meets_composite": place is not None and place <= top_n,
+        "top_n_per_prefecture": rule["top_n_per_prefecture"],
+        "meets_composite": bool(flags["meets_composite"]),
     }
 
 
@@ -355,11 +359,13 @@ def composite_ranking(con: duckdb.DuckDBPyConnection, rule: dict[str, Any], keys
     return fetch_records(con, "assess/composite_ranking", **params)[0]
 
 
-def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
+def verdict(
+    rule: dict[str, Any], figures: dict[str, Any], con: duckdb.DuckDBPyConnection | None = None
+) -> dict[str, Any]:
     """Whether a firm with these figures (sales_jpy, employees, size_class, connector_degree,
-    hub_degree) meets the rule recorded for the year: size and size class and (connector or
-    hub). For `selection: composite_top_n` the threshold tests are reported and the candidacy
-    is left to composite_verdict."""
+    hub_degree) meets the rule recorded for the year, part by part from the macros the selection
+    uses (pipeline/commands/rule_parts.py). For `selection: composite_top_n` the threshold tests
+    are reported and the candidacy is left to composite_verdict."""
     selection = rule.get("selection") or "thresholds"
     if selection not in SELECTIONS:
         raise AssessmentError(
@@ -367,28 +373,26 @@ def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
             f"assess knows {', '.join(SELECTIONS)}"
         )
     excluded = list(rule.get("excluded_size_classes") or [])
-    size_class = figures.get("size_class")
-    tests = [
-        threshold_test("sales_jpy ≥", figures["sales_jpy"], rule["min_sales_jpy"]),
-        threshold_test("employees ≥", figures["employees"], rule["min_employees"]),
-        {
-            "test": "size_class not in",
-            "value": size_class,
-            "threshold": excluded,
-            "passed": size_class not in excluded,
-        },
-        threshold_test("connector_degree ≥", figures["connector_degree"], rule["min_connector_degree"]),
-        threshold_test("hub_degree ≥", figures["hub_degree"], rule["min_hub_degree"]),
-    ]
-    sales, employees, size_class_test, connector, hub = (t["passed"] for t in tests)
+    flags = part_flags(rule, figures, con)
+    thresholds = displayed_parts({**rule, "selection": "thresholds"}, figures, flags)
+    size_class_test = {
+        "test": "size_class not in",
+        "value": figures.get("size_class"),
+        "threshold": excluded,
+        "passed": bool(flags["meets_size_class"]),
+    }
+    tests = [*thresholds[:2], size_class_test, *thresholds[2:]]
     result: dict[str, Any] = {
         "selection": selection,
         "tests": tests,
-        "meets_size": sales and employees,
-        "meets_size_class": size_class_test,
-        "meets_connector": connector,
-        "meets_hub": hub,
-        "meets_thresholds": sales and employees and size_class_test and (connector or hub),
+        "meets_size": bool(flags["meets_size"]),
+        "meets_size_class": bool(flags["meets_size_class"]),
+        "meets_connector": bool(flags["meets_connector"]),
+        "meets_hub": bool(flags["meets_hub"]),
+        # The degree test's outcome whatever the selection: the rule under selection thresholds.
+        "meets_thresholds": bool(
+            part_flags({**rule, "selection": "thresholds"}, figures, con)["is_candidate"]
+        ),
     }
     composite = composite_verdict(rule, figures.get("composite"))
     if selection == "thresholds":
@@ -410,9 +414,10 @@ def verdict(rule: dict[str, Any], figures: dict[str, Any]) -> dict[str, Any]:
             "passed": composite["meets_composite"],
         }
     )
+    ranked = part_flags(rule, {**figures, "eligible_composite_rank": composite["eligible_rank"]}, con)
     result.update(
         composite=composite,
-        is_candidate=bool(sales and employees and size_class_test and composite["meets_composite"]),
+        is_candidate=bool(ranked["is_candidate"]),
         note="selection composite_top_n: candidates are the top N by composite score among the firms "
         "that pass the size tests; the degree thresholds are shown for comparison",
     )
@@ -547,7 +552,7 @@ def assess(
     after = fetch_records(con, "assess/adjusted_figures", **keys)[0]
     figures = {**after, **{k: firm[k] for k in ("sales_jpy", "employees", "size_class")}}
     figures["composite"] = composite_ranking(con, rule, keys)
-    decision = verdict(rule, figures)
+    decision = verdict(rule, figures, con)
     if decision["composite"] is not None:
         after.update(
             {k: decision["composite"][k] for k in ("composite_score", "composite_rank", "meets_composite")}

@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from pipeline.commands.rule_parts import displayed_parts, part_flags
 from pipeline.reference.corporate_number import is_valid
 from pipeline.warehouse.connection import fetch_records, run_sql
 
@@ -30,34 +31,18 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[d
     return fetch_records(con, f"explain/{name}", **params)
 
 
-def threshold_test(name: str, value: Any, threshold: Any) -> dict[str, Any]:
-    """One part of the rule: value ≥ threshold; a null value passes nothing."""
-    passed = value is not None and value >= threshold
-    return {"test": name, "value": value, "threshold": threshold, "passed": passed}
+# The rule's outcome as the list carries it; explain shows these, never its own recomputation.
+PUBLISHED_FLAGS = ("meets_size", "meets_size_class", "meets_connector", "meets_hub", "meets_composite")
 
 
-def rule_parts_of(firm: dict[str, Any], rule: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each part of the rule with the firm's value and whether it passes."""
-    part = threshold_test
-    size = [
-        part("sales_jpy ≥", firm["sales_jpy"], rule["min_sales_jpy"]),
-        part("employees ≥", firm["employees"], rule["min_employees"]),
-    ]
-    if rule.get("selection") == "composite_top_n":
-        # Issue 8: the place among the size-passing firms is what the rule tests.
-        top_n = rule["top_n_per_prefecture"]
-        return size + [
-            {
-                "test": "composite top N ≤",
-                "value": firm["composite_rank"],
-                "threshold": top_n,
-                "passed": bool(firm["meets_composite"]),
-            }
-        ]
-    return size + [
-        part("connector_degree ≥", firm["connector_degree"], rule["min_connector_degree"]),
-        part("hub_degree ≥", firm["hub_degree"], rule["min_hub_degree"]),
-    ]
+def rule_parts_of(
+    firm: dict[str, Any], rule: dict[str, Any], con: duckdb.DuckDBPyConnection | None = None
+) -> list[dict[str, Any]]:
+    """Each part of the rule with the firm's value and whether it passes: the published flags
+    (meets_size, meets_connector, meets_hub, meets_composite), and each size threshold from the
+    macros the selection used."""
+    flags = {**part_flags(rule, firm, con), **{k: firm[k] for k in PUBLISHED_FLAGS if k in firm}}
+    return displayed_parts(rule, firm, flags)
 
 
 class CannotExplain(ValueError):
@@ -122,7 +107,7 @@ def explain(
             con, "prefecture", fiscal_year=fiscal_year, prefecture_code=firm["prefecture_code"]
         )[0],
         rule=rule,
-        rule_parts=rule_parts_of(firm, rule),
+        rule_parts=rule_parts_of(firm, rule, con),
         largest_out_of_prefecture_sales=_records(con, "largest_out_of_prefecture_sales", **of_firm, top=TOP),
         largest_in_prefecture_purchases=_records(con, "largest_in_prefecture_purchases", **of_firm, top=TOP),
     )

@@ -33,7 +33,7 @@ from pipeline.runtime.release_folders import live_release, release_folder_path
 from pipeline.settings import Paths
 from pipeline.stages.ingest.input_files import sha256_of
 from pipeline.stages.publication.manifest import MANIFEST, read_manifest
-from pipeline.warehouse.connection import Warehouse, fetch_records, sql_text
+from pipeline.warehouse.connection import Warehouse, fetch_records, load_macros
 from pipeline.warehouse.versions import PARENTS, held_versions
 
 
@@ -185,7 +185,7 @@ def releases_to_search(
 def release_reader() -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB with the project's macros, to read release files."""
     with duckdb.connect() as con:
-        con.execute(sql_text("macros"))
+        load_macros(con)
         yield con
 
 
@@ -244,7 +244,7 @@ def explain_from_files(
         firm=firm,
         prefecture={**prefecture, "prefecture_name": firm["prefecture_name"]},
         rule=rule,
-        rule_parts=rule_parts_of(firm, rule),
+        rule_parts=rule_parts_of(firm, rule, con),
         # None, not []: not known from the files, rather than none.
         largest_out_of_prefecture_sales=None,
         largest_in_prefecture_purchases=None,

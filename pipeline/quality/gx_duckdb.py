@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.warehouse.connection import load_macros
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
 EXAMPLE_ROWS = 5
@@ -177,6 +179,12 @@ def _release(datasource) -> None:
     datasource.get_engine().dispose()  # the data source's own engine, from its connection test
 
 
+def _with_macros(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor is a connection of its own: temp macros are created on it again."""
+    load_macros(cursor)
+    return cursor
+
+
 def validate(
     database: Path,
     suite: str,
@@ -194,12 +202,12 @@ def validate(
     keep_duckdb_connection_open()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    if connection is None:
-        engine_arguments: dict[str, Any] = {"connect_args": {"read_only": True}}
-    else:
-        from duckdb_engine import ConnectionWrapper
+    from duckdb_engine import ConnectionWrapper
 
-        engine_arguments = {"creator": lambda: ConnectionWrapper(connection.cursor())}
+    own = None
+    if connection is None:  # a read-only open of the file
+        own = connection = duckdb.connect(str(database), read_only=True)
+    engine_arguments = {"creator": lambda: ConnectionWrapper(_with_macros(connection.cursor()))}
     datasource = context.data_sources.add_sql(
         name="warehouse", connection_string=f"duckdb:///{database}", kwargs=engine_arguments
     )
@@ -214,6 +222,8 @@ def validate(
             outcome = SuiteOutcome(suite, [_outcome(r) for r in _results(batch, gx_suite, EXAMPLE_ROWS)])
     finally:
         _release(datasource)
+        if own is not None:
+            own.close()
     return outcome
 
 

@@ -1,4 +1,4 @@
-"""The ten blocks of the 戦略産業クラスター検討体制 (issue 7), each drawn up by a 経済産業局.
+"""The ten blocks of the 戦略産業クラスター検討体制, each drawn up by a 経済産業局.
 
 Fukui (18) belongs to both 北陸 and 近畿, as the policy's table says, so a Fukui firm has
 a degree in each of the two blocks and appears in both block lists.

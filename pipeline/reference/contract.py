@@ -32,8 +32,8 @@ FIRMS = InputSpec(
         "sales_jpy",
         "employees",
     ),
-    # jsic_major (JSIC 中分類, 2 digits) is issue 7's extension, for the legal size class;
-    # the multi-year columns are issue 8's, for the composite score (y0 = this fiscal year).
+    # jsic_major (JSIC 中分類, 2 digits) is the policy indicators' extension, for the legal size class;
+    # the multi-year columns are the composite score's (y0 = this fiscal year).
     optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS),
 )
 
@@ -80,10 +80,10 @@ CANDIDATE_COLUMNS = (
 
 FIRM_DEGREE_COLUMNS = tuple(c for c in CANDIDATE_COLUMNS if c != "prefecture_name") + ("is_candidate",)
 
-# Issue 7: the legal size classes a firm can have ('unknown' where the data cannot decide).
+# The legal size classes a firm can have ('unknown' where the data cannot decide).
 SIZE_CLASSES = ("小規模企業者", "中小企業者", "中堅企業", "大企業", "unknown")
 
-# Issue 7's extension of the published lists: appended after the contract's columns, never
+# The policy indicators' extension of the published lists: appended after the contract's columns, never
 # in place of one. Definitions are in the README.
 INDICATOR_COLUMNS = (
     "size_class",
@@ -96,7 +96,7 @@ INDICATOR_COLUMNS = (
     "in_prefecture_suppliers",
     "out_of_prefecture_suppliers",
 )
-# Issue 8's extension, after issue 7's: the composite score of the 地域未来牽引企業 method, its
+# The composite score's extension, after the policy indicators': the 地域未来牽引企業 method's score, its
 # rank in the prefecture, why a firm has none, and whether it is in the rule's top N.
 COMPOSITE_COLUMNS = ("composite_score", "composite_rank", "composite_reason", "meets_composite")
 PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS

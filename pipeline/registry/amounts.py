@@ -1,4 +1,4 @@
-"""How transaction amounts are read (issue 8), set through Dagster run config on staging.
+"""How transaction amounts are read, set through Dagster run config on staging.
 
 Firm databases mostly list who trades with whom, not how much. With amount_mode 'estimate',
 an empty amount is estimated from the two firms' sizes (sql/estimate_amounts.sql) instead of

@@ -18,7 +18,7 @@ BIGINT_MAX = 2**63 - 1
 
 
 class CompositeWeights(dg.Config):
-    """Weights of the composite score's six T-scores (issue 8); defaults are METI's FY2019
+    """Weights of the composite score's six T-scores; defaults are METI's FY2019
     地域未来牽引企業 method. The score is Σ weight × T ÷ Σ weight, so only their ratios matter."""
 
     connector_degree: float = Field(default=0.15, ge=0, allow_inf_nan=False)

@@ -130,6 +130,17 @@ def schema_stamp() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+# The project's macros: the general ones, then the contract's rules (§3 degrees, §4 selection),
+# each written once. Temp macros belong to one connection, so every connection loads them.
+MACROS = ("macros", "contract_degrees", "contract_rule")
+
+
+def load_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the project's macros on `con`."""
+    for name in MACROS:
+        con.execute(sql_text(name))
+
+
 def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the tables to the current shape, unless the warehouse already carries this
     schema's stamp: the checks cost tens of milliseconds, and every command opens the file."""
@@ -143,7 +154,7 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(sql_text("schema"))
         _seed_reference_tables(con)
         con.execute("create or replace table warehouse_schema as select ? as stamp", [schema_stamp()])
-    con.execute(sql_text("macros"))
+    load_macros(con)
 
 
 class WarehouseUnusable(Exception):
@@ -239,7 +250,7 @@ class Warehouse(dg.ConfigurableResource):
         con = self._held.cursor() if self._held is not None else self._open()
         try:
             if self._held is not None:
-                con.execute(sql_text("macros"))  # temp macros belong to one connection
+                load_macros(con)  # temp macros belong to one connection
             yield con
         finally:
             con.close()

@@ -116,6 +116,6 @@ def test_ratios_scaling_and_targets(report: str) -> None:
     scaling = tables["Scaling of (a) from Parquet"]
     counts = [int(cells[0].replace(",", "")) for cells in scaling]
     assert len(counts) == 4 and counts == sorted(counts) and counts[-1] // 2 == counts[-2]
-    verdicts = {label: row(tables["Targets of issue 5"], label)[2] for label in TARGETS}
+    verdicts = {label: row(tables["Targets"], label)[2] for label in TARGETS}
     assert set(verdicts.values()) <= {"met", "**not met**"}
     assert verdicts[TARGETS[-1]] == "met"

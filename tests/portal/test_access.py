@@ -1,4 +1,4 @@
-"""Issue 6's security tests: who may read what, and nothing else is ever served."""
+"""The portal's security tests: who may read what, and nothing else is ever served."""
 
 from __future__ import annotations
 

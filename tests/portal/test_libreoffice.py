@@ -1,4 +1,4 @@
-"""LibreOffice, headless, opens the downloads and keeps the Japanese text (issue 6).
+"""LibreOffice, headless, opens the downloads and keeps the Japanese text.
 
 Debian's libreoffice-calc-nogui is installed by `make test`'s set-up. The CSV is opened as a
 user would open it: comma-separated UTF-8 (the BOM is then no part of the first header),

@@ -10,20 +10,22 @@ from pipeline.reference.prefectures import PREFECTURES
 from pipeline.warehouse.connection import sql_literal
 
 
-def rule_violations(ctx: SuiteContext) -> str:
+def rule_violations(ctx: SuiteContext, outcome: str = "is_candidate") -> str:
+    """Rows whose parts, or whose `outcome`, disagree with the contract's macros
+    (contract_rule.sql) over the row's own values: the rule as written once. The gate
+    candidates_meet_rule recomputes it from the thresholds independently."""
     r = ctx.rule
-    excluded = ", ".join(sql_literal(c) for c in r["excluded_size_classes"])
-    if r.get("selection") == "composite_top_n":
-        picked = "(composite_rank is not null and meets_composite)"
-    else:
-        picked = (
-            f"(coalesce(connector_degree >= {float(r['min_connector_degree'])!r}, false) "
-            f"or coalesce(hub_degree >= {float(r['min_hub_degree'])!r}, false))"
-        )
+    excluded = "[" + ", ".join(sql_literal(c) for c in r["excluded_size_classes"]) + "]::varchar[]"
+    size = f"meets_size(sales_jpy, employees, {int(r['min_sales_jpy'])}, {int(r['min_employees'])})"
+    size_class = f"meets_size_class(size_class, {excluded})"
+    connector = f"meets_degree(connector_degree, {float(r['min_connector_degree'])!r})"
+    hub = f"meets_degree(hub_degree, {float(r['min_hub_degree'])!r})"
+    selection = sql_literal(r.get("selection") or "thresholds")
     return (
-        "select * from {batch} where is_candidate is distinct from ("
-        f"sales_jpy >= {int(r['min_sales_jpy'])} and employees >= {int(r['min_employees'])} "
-        f"and not list_contains([{excluded}]::varchar[], size_class) and {picked})"
+        "select * from {batch} where "
+        f"meets_connector is distinct from {connector} or meets_hub is distinct from {hub} "
+        f"or {outcome} is distinct from "
+        f"is_candidate({selection}, {size}, {size_class}, meets_connector, meets_hub, meets_composite)"
     )
 
 

@@ -1,4 +1,4 @@
-"""Policy indicators beyond the two degrees (issue 7): legal size classes, the plans'
+"""Policy indicators beyond the two degrees: legal size classes, the plans'
 requirement indicators and block-level degrees (the composite score: composite.py)."""
 
 import dagster as dg

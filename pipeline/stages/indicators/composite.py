@@ -1,4 +1,4 @@
-"""The composite score of the 地域未来牽引企業 method (issue 8): six indicators per firm, ranked
+"""The composite score of the 地域未来牽引企業 method: six indicators per firm, ranked
 within the prefecture and turned into T-scores (偏差値). The rule's weights combine them in the
 selection, so that changing a weight recomputes only the selection."""
 

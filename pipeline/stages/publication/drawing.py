@@ -1,4 +1,4 @@
-"""Connector × hub scatter charts, one PNG per prefecture (issue 7), drawn with matplotlib.
+"""Connector × hub scatter charts, one PNG per prefecture, drawn with matplotlib.
 
 Both axes are logarithmic, so firms with a zero or null degree cannot be placed; the chart
 says how many there are instead of hiding them silently.

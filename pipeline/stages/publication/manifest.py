@@ -101,7 +101,7 @@ def build_manifest(
 
 
 def amounts_section(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, Any]:
-    """How amounts were read (issue 8) and, when estimated, how much of the yen is estimated,
+    """How amounts were read and, when estimated, how much of the yen is estimated,
     in all and per prefecture."""
     recorded = fetch_rows(con, "amount_rule", fiscal_year=fiscal_year)
     rule = json.loads(recorded[0][0]) if recorded else json.loads(DEFAULT_AMOUNT_RULE_JSON)

@@ -207,7 +207,7 @@ def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehou
 )
 def stage_transactions(context: dg.AssetExecutionContext, rules: RecordedRules, warehouse: Warehouse):
     """Split the raw transactions into staged transactions and quarantined rows (contract §2).
-    With amount_mode 'estimate' (issue 8), a row without an amount is staged and its amount
+    With amount_mode 'estimate', a row without an amount is staged and its amount
     estimated from the firms' sizes (sql/estimate_amounts.sql), flagged amount_estimated. The
     amount rule is the year's rule in force."""
     fiscal_year = fiscal_year_of(context)

@@ -40,7 +40,7 @@ def _staged_transactions(ctx: SuiteContext) -> list[Any]:
     # itself; staging's duplicate and conflict tests are covered by the bad-input catalogue.
     # Staged rows are read from checked_transactions: firms as integer keys, see schema.sql.
     return [
-        # An estimate (issue 8) may be 0 yen; a stated amount never is.
+        # An estimate may be 0 yen; a stated amount never is.
         gxe.ExpectColumnValuesToNotBeNull(column="amount_jpy"),
         gxe.ExpectColumnValuesToBeBetween(column="amount_jpy", min_value=0),
         gxe.UnexpectedRowsExpectation(

@@ -141,7 +141,7 @@ create or replace temp macro share_of(part, total) as (
     case when total > 0 then cast(part as double) / cast(total as double) end
 );
 
--- Issue 8's composite score. Ranks are whole or halves, carried doubled (k = 2r) as integers.
+-- The composite score. Ranks are whole or halves, carried doubled (k = 2r) as integers.
 -- The population SD of n such ranks, whose mean is (n + 1)/2, from Σk² exactly:
 -- Σr²/n − ((n + 1)/2)² = (Σk² − n(n + 1)²) / (4n).
 create or replace temp macro rank_sd(sum_k_squared, n) as (

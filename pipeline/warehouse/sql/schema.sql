@@ -36,7 +36,7 @@ create table if not exists checked_firms (
     jsic_major varchar
 );
 alter table checked_firms add column if not exists jsic_major varchar;  -- warehouses made before it
--- Issue 8: the optional multi-year columns of the composite score (y0 = this fiscal year).
+-- The optional multi-year columns of the composite score (y0 = this fiscal year).
 alter table checked_firms add column if not exists operating_profit_jpy_y0 bigint;
 alter table checked_firms add column if not exists operating_profit_jpy_y1 bigint;
 alter table checked_firms add column if not exists operating_profit_jpy_y2 bigint;
@@ -68,7 +68,7 @@ create table if not exists checked_transactions (
     reason varchar,
     supplier_prefecture utinyint,
     customer_prefecture utinyint,
-    -- Issue 8: true where amount_mode 'estimate' filled in an empty amount.
+    -- True where amount_mode 'estimate' filled in an empty amount.
     amount_estimated boolean
 );
 
@@ -127,14 +127,14 @@ create table if not exists firm_flows (
     in_prefecture_suppliers bigint,
     out_of_prefecture_suppliers bigint
 );
--- Issue 7's per-firm aggregates, made in the same pass; for warehouses made before them.
+-- The policy indicators' per-firm aggregates, made in the same pass; for warehouses made before them.
 alter table firm_flows add column if not exists sales_squared double;
 alter table firm_flows add column if not exists top_customer_jpy bigint;
 alter table firm_flows add column if not exists in_prefecture_customers bigint;
 alter table firm_flows add column if not exists out_of_prefecture_customers bigint;
 alter table firm_flows add column if not exists in_prefecture_suppliers bigint;
 alter table firm_flows add column if not exists out_of_prefecture_suppliers bigint;
--- Issue 8: the yen of estimated amounts in each numerator.
+-- The yen of estimated amounts in each numerator.
 alter table firm_flows add column if not exists estimated_out_of_prefecture_sales_jpy bigint;
 alter table firm_flows add column if not exists estimated_in_prefecture_purchases_jpy bigint;
 
@@ -222,7 +222,7 @@ create table if not exists quarantine_tolerances (
     tolerance varchar
 );
 
--- Issue 7: size classes, requirement indicators, block degrees and KPI baselines.
+-- Size classes, requirement indicators, block degrees and KPI baselines.
 alter table candidate_selection add column if not exists size_class varchar;
 alter table candidate_selection add column if not exists size_class_reason varchar;
 alter table candidate_selection add column if not exists meets_size_class boolean;
@@ -296,13 +296,13 @@ create table if not exists prefecture_kpis (
 alter table prefecture_kpis add column if not exists estimated_out_of_prefecture_sales_share double;
 alter table prefecture_kpis add column if not exists estimated_in_prefecture_purchases_share double;
 
--- Issue 8: how the year's amounts were read (amount_mode, estimate_beta), recorded by staging.
+-- How the year's amounts were read (amount_mode, estimate_beta), recorded by staging.
 create table if not exists amount_rules (
     fiscal_year integer,
     rule varchar
 );
 
--- Issue 8: the composite score's six indicators, their average ranks and T-scores per firm.
+-- The composite score's six indicators, their average ranks and T-scores per firm.
 create table if not exists composite_indicators (
     fiscal_year integer,
     prefecture_code varchar,

@@ -1,6 +1,7 @@
 -- Contract §3 for every staged firm of the assessed firm's prefecture p, over the adjusted
 -- network: the year's staged transactions without any row of the assessed firm, plus its
--- evidence rows (assess_counterparties: sale = the firm supplies, purchase = it buys).
+-- evidence rows (assess_counterparties: sale = the firm supplies, purchase = it buys). The
+-- degrees come from the macros the pipeline uses (contract_degrees.sql).
 -- Only rows with a supplier or a customer in p matter; they are found by the 1-byte prefecture
 -- codes and the BIGINT firm keys of checked_transactions, never by text.
 -- Denominators cover the staged firms of p only (contract §3): a counterparty that is not a
@@ -11,6 +12,7 @@ with firms as (
     select
         cast(corporate_number as bigint) as firm_key,
         corporate_number,
+        prefecture_code,
         name,
         sales_jpy,
         employees,
@@ -20,7 +22,7 @@ with firms as (
 ),
 
 vendor as (
-    select supplier_key, customer_key, supplier_prefecture, customer_prefecture, amount_jpy
+    select supplier_key, customer_key, supplier_prefecture, customer_prefecture, amount_jpy, amount_estimated
     from checked_transactions
     where fiscal_year = $fiscal_year
         and reason is null
@@ -35,75 +37,36 @@ evidence as (
         case when direction = 'sale' then counterparty_key else $firm_key end as customer_key,
         case when direction = 'sale' then $prefecture else prefecture end as supplier_prefecture,
         case when direction = 'sale' then prefecture else $prefecture end as customer_prefecture,
-        amount_jpy
+        amount_jpy,
+        false as amount_estimated
     from assess_counterparties
 ),
 
 network as (
-    select * from vendor
-    union all by name
-    select * from evidence
-),
-
-sales as (
     select
-        supplier_key as firm_key,
-        sum(amount_jpy) filter (where customer_prefecture <> $prefecture) as out_of_prefecture_firm_sales_jpy
-    from network
-    where supplier_prefecture = $prefecture
-    group by supplier_key
-),
-
-purchases as (
-    select
-        customer_key as firm_key,
-        sum(amount_jpy) filter (where supplier_prefecture = $prefecture) as in_prefecture_purchases_jpy
-    from network
-    where customer_prefecture = $prefecture
-    group by customer_key
+        supplier_key,
+        customer_key,
+        amount_jpy,
+        supplier_prefecture = customer_prefecture as within_prefecture,
+        amount_estimated
+    from (select * from vendor union all by name select * from evidence)
 ),
 
 flows as (
     select
         firms.firm_key,
         firms.corporate_number,
+        firms.prefecture_code,
         firms.name,
         firms.sales_jpy,
         firms.employees,
-        coalesce(sales.out_of_prefecture_firm_sales_jpy, 0) + firms.export_sales_jpy
+        out_of_prefecture_sales(sales.out_of_prefecture_firm_sales_jpy, firms.export_sales_jpy)
             as out_of_prefecture_sales_jpy,
         coalesce(purchases.in_prefecture_purchases_jpy, 0) as in_prefecture_purchases_jpy
     from firms
-    left join sales using (firm_key)
-    left join purchases using (firm_key)
-),
-
-totals as (
-    select
-        count(*) as prefecture_firms,
-        coalesce(sum(out_of_prefecture_sales_jpy), 0) as prefecture_out_of_prefecture_sales_jpy,
-        coalesce(sum(in_prefecture_purchases_jpy), 0) as prefecture_in_prefecture_purchases_jpy
-    from flows
-),
-
-degrees as (
-    select
-        flows.*,
-        totals.*,
-        share_of(flows.out_of_prefecture_sales_jpy, totals.prefecture_out_of_prefecture_sales_jpy)
-            as connector_degree,
-        share_of(flows.in_prefecture_purchases_jpy, totals.prefecture_in_prefecture_purchases_jpy)
-            as hub_degree
-    from flows
-    cross join totals
+    left join firm_sales(network) as sales using (firm_key)
+    left join firm_purchases(network) as purchases using (firm_key)
 )
 
-select
-    *,
-    case
-        when connector_degree is not null then rank() over (order by connector_degree desc)
-    end as connector_rank,
-    case
-        when hub_degree is not null then rank() over (order by hub_degree desc)
-    end as hub_rank
-from degrees
+select *, count(*) over () as prefecture_firms
+from firm_degrees_of(flows)

@@ -1,4 +1,4 @@
--- Issue 8, selection 'composite_top_n': the assessed firm's place once its prefecture's degrees
+-- Selection 'composite_top_n': the assessed firm's place once its prefecture's degrees
 -- are adjusted. assess_composite holds composite_indicators' columns recomputed over the
 -- adjusted degrees; the rule's weights give each firm's score, as in candidate_selection.sql.
 with scored as (

@@ -1,9 +1,8 @@
--- The selection rule (contract §4) applied to every firm; thresholds come from the rule in force.
--- Issue 7 adds the size class, which the rule may restrict (excluded_size_classes). Issue 8 adds
--- the composite score (the weighted mean of the six T-scores of composite_indicators), its rank
--- in the prefecture, and meets_composite: within the top N by composite score among the firms
--- that pass the size tests. $selection says which test picks the candidates: 'thresholds' (the
--- degree test) or 'composite_top_n'; the other is shown beside it.
+-- The selection rule (contract §4, the macros of contract_rule.sql) applied to every firm, part by
+-- part; thresholds come from the rule in force. The size class may be restricted
+-- (excluded_size_classes). The composite score is the weighted mean of the six T-scores of
+-- composite_indicators, ranked in the prefecture. $selection says which test picks the
+-- candidates: 'thresholds' (the degree test) or 'composite_top_n'; the other is shown beside it.
 with degrees as (
     select * from firm_degrees where fiscal_year = $fiscal_year
 ),
@@ -14,10 +13,10 @@ tests as (
         prefectures.prefecture_name,
         classes.size_class,
         classes.size_class_reason,
-        degrees.sales_jpy >= $min_sales_jpy and degrees.employees >= $min_employees as meets_size,
-        not list_contains($excluded_size_classes, classes.size_class) as meets_size_class,
-        coalesce(degrees.connector_degree >= $min_connector_degree, false) as meets_connector,
-        coalesce(degrees.hub_degree >= $min_hub_degree, false) as meets_hub,
+        meets_size(degrees.sales_jpy, degrees.employees, $min_sales_jpy, $min_employees) as meets_size,
+        meets_size_class(classes.size_class, $excluded_size_classes) as meets_size_class,
+        meets_degree(degrees.connector_degree, $min_connector_degree) as meets_connector,
+        meets_degree(degrees.hub_degree, $min_hub_degree) as meets_hub,
         weighted_t_score(
             $weight_connector_degree, $weight_hub_degree, $weight_profit_contribution,
             $weight_employment_contribution, $weight_profit_growth, $weight_employment_growth,
@@ -46,17 +45,17 @@ eligible as (
         corporate_number,
         rank() over (partition by prefecture_code order by composite_score desc) as eligible_composite_rank
     from tests
-    where composite_score is not null and meets_size and meets_size_class
+    where composite_eligible(composite_score, meets_size, meets_size_class)
 )
 
 select
     tests.*,
     scored.composite_rank,
-    coalesce(eligible.eligible_composite_rank <= $top_n_per_prefecture, false) as meets_composite,
-    tests.meets_size and tests.meets_size_class and case $selection
-        when 'composite_top_n' then meets_composite
-        else tests.meets_connector or tests.meets_hub
-    end as is_candidate
+    meets_composite(eligible.eligible_composite_rank, $top_n_per_prefecture) as meets_composite,
+    is_candidate(
+        $selection, tests.meets_size, tests.meets_size_class, tests.meets_connector, tests.meets_hub,
+        meets_composite(eligible.eligible_composite_rank, $top_n_per_prefecture)
+    ) as is_candidate
 from tests
 left join scored using (corporate_number)
 left join eligible using (corporate_number)

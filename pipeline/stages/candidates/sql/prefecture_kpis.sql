@@ -1,7 +1,7 @@
--- KPI baselines per prefecture (issue 7), with the change from the previous fiscal year where
+-- KPI baselines per prefecture, with the change from the previous fiscal year where
 -- the warehouse holds one: 域内取引額 (Σ transactions between two firms of the prefecture),
 -- 域外販売額 (its firms' sales to firms of other prefectures), exports, and the candidates
--- with their sales and employees; and (issue 8) the share of each degree's denominator that
+-- with their sales and employees; and the share of each degree's denominator that
 -- rests on estimated amounts, null where the denominator is 0.
 with kpis as (
     select

@@ -1,4 +1,4 @@
--- Block-level degrees (issue 7), per block and firm of the block's prefectures. Like
+-- Block-level degrees, per block and firm of the block's prefectures. Like
 -- contract §3 with the block in place of the prefecture:
 -- out_of_block_sales_jpy = sales to customers outside the block + export_sales_jpy;
 -- in_block_purchases_jpy = purchases from suppliers inside the block;

@@ -1,4 +1,4 @@
--- The degrees the composite score ranks (issue 8): the year's, as firm_degrees has them.
+-- The degrees the composite score ranks: the year's, as firm_degrees has them.
 create or replace temp view composite_degrees as
 select prefecture_code, corporate_number, connector_degree, hub_degree
 from firm_degrees

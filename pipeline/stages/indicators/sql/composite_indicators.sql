@@ -1,4 +1,4 @@
--- Issue 8: the six indicators of the 地域未来牽引企業 composite score (METI, FY2019 method), their
+-- The six indicators of the 地域未来牽引企業 composite score (METI, FY2019 method), their
 -- ranks within the prefecture and the T-scores (偏差値) of those ranks. The weights are the
 -- rule's, so the weighted sum is taken in sql/candidate_selection.sql. Reads the temp view
 -- composite_degrees (prefecture_code, corporate_number and the two degrees: firm_degrees' for

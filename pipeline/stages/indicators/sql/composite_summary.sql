@@ -1,4 +1,4 @@
--- Issue 8: firms scored for the composite, and the reasons the others are not, most frequent first.
+-- Firms scored for the composite, and the reasons the others are not, most frequent first.
 with outcomes as (
     select coalesce(composite_reason, 'scored') as outcome
     from composite_indicators

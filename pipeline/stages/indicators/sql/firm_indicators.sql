@@ -1,4 +1,4 @@
--- The plans' requirement indicators per staged firm (issue 7), from the aggregates that
+-- The plans' requirement indicators per staged firm, from the aggregates that
 -- firm_flows makes in its one pass over the transactions:
 -- in_prefecture_procurement_share = in-prefecture purchases ÷ all purchases from firms;
 -- top_customer_share = the largest customer's amount ÷ the firm's domestic sales, that is

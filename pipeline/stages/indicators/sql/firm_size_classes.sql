@@ -1,4 +1,4 @@
--- Legal size class of every staged firm (issue 7): 小規模企業者, 中小企業者 (中小企業基本法 and
+-- Legal size class of every staged firm: 小規模企業者, 中小企業者 (中小企業基本法 and
 -- its cabinet order), 中堅企業 (改正産業競争力強化法 2024: ≤ 2,000 employees, not 中小) or 大企業;
 -- 'unknown' with a reason where the data cannot decide. Never a guess: when the JSIC codes
 -- allow more than one of the law's industry categories, every one is tried, and a class

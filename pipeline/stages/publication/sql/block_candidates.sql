@@ -1,4 +1,4 @@
--- One candidate list per block (issue 7): the candidates of the block's prefectures (the rule
+-- One candidate list per block: the candidates of the block's prefectures (the rule
 -- is applied per prefecture, contract §4) with their block-level degrees and ranks. Fukui's
 -- candidates are in both 北陸 and 近畿.
 select

@@ -1,4 +1,4 @@
--- Issue 8: per prefecture, the share of each degree's denominator that rests on estimated amounts.
+-- Per prefecture, the share of each degree's denominator that rests on estimated amounts.
 select
     prefecture_code,
     estimated_out_of_prefecture_sales_share,

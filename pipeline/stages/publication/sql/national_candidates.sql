@@ -1,5 +1,5 @@
 -- The published candidate list (contract §5): candidates only, the contract's columns in order,
--- then issue 7's extension (size class and requirement indicators), then issue 8's (composite).
+-- then the policy indicators (size class and requirement indicators), then the composite score.
 select
     selection.fiscal_year,
     selection.prefecture_code,

@@ -1,4 +1,4 @@
--- Issue 8: every scored firm's composite score with its working — the six indicators, their
+-- Every scored firm's composite score with its working — the six indicators, their
 -- average ranks and T-scores in the prefecture — for anyone to recompute with the weights in
 -- rule.json. Names, the selection's outcome and why a firm has no score are in firm_degrees.
 select

@@ -1,5 +1,5 @@
--- Every staged firm with its degrees and the rule's outcome (contract §5), then issue 7's and
--- issue 8's extensions.
+-- Every staged firm with its degrees and the rule's outcome (contract §5), then the policy
+-- indicators and the composite score.
 select
     selection.fiscal_year,
     selection.prefecture_code,

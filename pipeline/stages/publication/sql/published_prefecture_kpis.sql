@@ -1,4 +1,4 @@
--- The KPI baselines of the year (issue 7), one row per prefecture.
+-- The KPI baselines of the year, one row per prefecture.
 select *
 from prefecture_kpis
 where fiscal_year = $fiscal_year

@@ -1,4 +1,4 @@
--- Issue 8, amount_mode 'estimate': each staged row without an amount gets an estimate. A
+-- With amount_mode 'estimate', each staged row without an amount gets an estimate. A
 -- supplier's domestic sales (sales_jpy − export_sales_jpy), less the amounts its rows state,
 -- are apportioned over its customers without an amount in proportion to customer sales^β.
 -- Exact integers throughout, so the estimates are never negative, add up to the remainder to

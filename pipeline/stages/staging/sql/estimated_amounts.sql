@@ -1,4 +1,4 @@
--- Issue 8: what the estimate did for one fiscal year: estimated rows and yen against all staged
+-- What the estimate did for one fiscal year: estimated rows and yen against all staged
 -- yen, the suppliers with estimates, those whose stated amounts left nothing to apportion,
 -- and the estimates that came to 0 yen.
 with staged as (

@@ -36,7 +36,7 @@ normalised as (
             when regexp_full_match(ascii_text(jsic_major), '[0-9]') then '0' || ascii_text(jsic_major)
             else nullif(ascii_text(jsic_major), '')
         end as jsic_major,
-        -- Issue 8's multi-year columns: optional, but a value that is there must be an integer
+        -- The composite score's multi-year columns: optional, but a value that is there must be an integer
         -- (operating profit may be a loss; employees may not be negative).
         not is_blank(operating_profit_jpy_y0) as has_profit_y0,
         not is_blank(operating_profit_jpy_y1) as has_profit_y1,

@@ -2,7 +2,7 @@
 -- repeats and conflicts, which sql/transaction_repeats.sql marks next among the rows left.
 -- Reads the temp view raw_transactions and the year's staged firms. Firms are kept as BIGINT
 -- keys: a staged 法人番号 is 13 digits and never starts with 0, and integers store cheaply.
--- With $estimate_amounts (issue 8's amount_mode 'estimate') an empty amount is not a fault:
+-- With $estimate_amounts (amount_mode 'estimate') an empty amount is not a fault:
 -- the row is staged with amount_estimated, and sql/estimate_amounts.sql fills it in.
 with firms as (
     select

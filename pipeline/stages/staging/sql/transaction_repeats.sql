@@ -1,6 +1,6 @@
 -- Repeats and conflicts (contract §2) among the year's rows that passed every other check:
 -- a later row repeating a pair and its amount is a duplicate_row; a pair seen with different
--- amounts is a conflicting_pair; an empty amount (to be estimated, issue 8) counts as a value
+-- amounts is a conflicting_pair; an empty amount (to be estimated) counts as a value
 -- of its own, so a pair listed with and without an amount conflicts. Grouping on the two
 -- integer keys is the cheap way to find the few repeated pairs.
 update checked_transactions as checked

@@ -1,5 +1,5 @@
 -- Blocking: every candidate satisfies the rule in force, and every firm that satisfies it is one.
--- With selection 'composite_top_n' (issue 8), the top N is recounted here from the scores.
+-- With selection 'composite_top_n', the top N is recounted here from the scores.
 with tested as (
     select
         selection.*,

@@ -1,4 +1,4 @@
--- Blocking (issue 8): for every supplier with estimated amounts, stated + estimated yen equal
+-- Blocking: for every supplier with estimated amounts, stated + estimated yen equal
 -- its domestic sales (sales_jpy − export_sales_jpy) — or, where its stated amounts already
 -- exceed them, the estimates are 0 and the stated amounts stand as they are. No estimates, no rows.
 with estimated_suppliers as (
