@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RAW_DIR := $(or $(DATA_RAW_DIR),data/raw)
 export DAGSTER_HOME ?= $(CURDIR)/.dagster
 
-.PHONY: install browser run test lint ui portal sample-national bench
+.PHONY: install browser run test test-fast lint ui portal sample-national bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,8 +40,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Every test, as CI runs them, with the slowest listed at the end.
 test: lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=25
+
+# The tests of single stages, SQL files and modules: everything not marked slow.
+test-fast: lint
+	$(BIN)/python -m pytest -m "not slow" --durations=15
 
 ui: install
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -w workspace.yaml
