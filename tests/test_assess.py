@@ -13,16 +13,15 @@ from pathlib import Path
 import pytest
 
 from pipeline.commands.assess import (
-    AUDIT_LOG,
     AssessmentError,
     EvidenceError,
     add_parser,
-    assess,
-    live_publication,
     read_evidence,
     run_assessment,
     verdict,
 )
+from pipeline.commands.assess.assessment import assess, live_publication
+from pipeline.commands.assess.records import AUDIT_LOG
 from pipeline.warehouse.connection import Warehouse
 from tests.conftest import YEAR, Pipeline, cli, cn, firm, sale, write_csv
 
