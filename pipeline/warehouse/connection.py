@@ -22,6 +22,7 @@ from pipeline.reference.blocks import block_memberships
 from pipeline.reference.prefectures import PREFECTURES
 from pipeline.settings import duckdb_memory_limit, duckdb_threads
 from pipeline.warehouse.run_lock import RunInProgress, holding_warehouse
+from pipeline.warehouse.schema import ensure_tables, schema_text
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -125,7 +126,7 @@ def _seed_reference_tables(con: duckdb.DuckDBPyConnection) -> None:
 @cache
 def schema_stamp() -> str:
     """A digest of everything `_set_up` writes: a warehouse stamped with it needs none of it."""
-    parts = [sql_text("legacy_staged_tables"), sql_text("schema")]
+    parts = [sql_text("legacy_staged_tables"), schema_text()]
     parts += [repr(PREFECTURES), repr(block_memberships())]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
@@ -151,7 +152,7 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     if not stamped:
         for name, table_type in con.execute(sql_text("legacy_staged_tables")).fetchall():
             con.execute(f"drop {'view' if table_type == 'VIEW' else 'table'} {name}")
-        con.execute(sql_text("schema"))
+        ensure_tables(con)
         _seed_reference_tables(con)
         con.execute("create or replace table warehouse_schema as select ? as stamp", [schema_stamp()])
     load_macros(con)

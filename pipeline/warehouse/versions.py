@@ -32,7 +32,7 @@ from pipeline.warehouse.connection import fetch_rows, run_sql
 _SHARED = (
     "reference",
     "warehouse/connection.py",
-    "warehouse/sql/schema.sql",
+    "warehouse/sql/tables",
     "warehouse/sql/macros.sql",
     "registry/rule.py",
     "registry/amounts.py",

@@ -38,7 +38,8 @@ def _staged_transactions(ctx: SuiteContext) -> list[Any]:
     gxe = gx_expectations()
     # Row-level only: at 20M rows a pair-uniqueness GROUP BY would cost more than staging
     # itself; staging's duplicate and conflict tests are covered by the bad-input catalogue.
-    # Staged rows are read from checked_transactions: firms as integer keys, see schema.sql.
+    # Staged rows are read from checked_transactions: firms as integer keys
+    # (tables/checked_transactions.sql).
     return [
         # An estimate may be 0 yen; a stated amount never is.
         gxe.ExpectColumnValuesToNotBeNull(column="amount_jpy"),

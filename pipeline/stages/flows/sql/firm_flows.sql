@@ -1,6 +1,6 @@
 -- Per firm: out-of-prefecture sales (incl. exports) and in-prefecture purchases (contract §3,
 -- the macros of contract_degrees.sql), with the sums the policy indicators need, made in the same
--- pass. Transactions are read by their integer firm keys; see schema.sql.
+-- pass. Transactions are read by their integer firm keys; see tables/checked_transactions.sql.
 with firms as (
     select *, cast(corporate_number as bigint) as firm_key
     from staged_firms

@@ -1,0 +1,20 @@
+create table if not exists prefecture_kpis (
+    fiscal_year integer,
+    prefecture_code varchar,
+    prefecture_name varchar,
+    in_prefecture_transactions_jpy bigint,
+    out_of_prefecture_firm_sales_jpy bigint,
+    export_sales_jpy bigint,
+    candidates bigint,
+    candidate_sales_jpy bigint,
+    candidate_employees bigint,
+    previous_fiscal_year integer,
+    in_prefecture_transactions_jpy_change bigint,
+    out_of_prefecture_firm_sales_jpy_change bigint,
+    export_sales_jpy_change bigint,
+    candidates_change bigint,
+    candidate_sales_jpy_change bigint,
+    candidate_employees_change bigint,
+    estimated_out_of_prefecture_sales_share double,
+    estimated_in_prefecture_purchases_share double
+);

@@ -1,0 +1,26 @@
+-- Every raw row once, normalised, with its quarantine reason (null = staged). Staging writes
+-- each row once; the staged tables are views of the rows without a reason.
+create table if not exists checked_firms (
+    fiscal_year integer,
+    row_number bigint,
+    corporate_number varchar,
+    name varchar,
+    prefecture_code varchar,
+    jsic_division varchar,
+    sales_jpy bigint,
+    employees bigint,
+    capital_jpy bigint,
+    export_sales_jpy bigint,
+    source_file varchar,
+    reason varchar,
+    jsic_major varchar,
+    -- The optional multi-year columns of the composite score (y0 = this fiscal year).
+    operating_profit_jpy_y0 bigint,
+    operating_profit_jpy_y1 bigint,
+    operating_profit_jpy_y2 bigint,
+    employees_y0 bigint,
+    employees_y1 bigint,
+    employees_y2 bigint,
+    -- Whether the name held control characters, each replaced by a space (README: input rules).
+    name_controls_replaced boolean
+);

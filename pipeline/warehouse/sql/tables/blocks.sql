@@ -1,0 +1,6 @@
+create table if not exists blocks (
+    block_code varchar,
+    block_name varchar,
+    block_order integer,
+    prefecture_code varchar
+);
