@@ -8,7 +8,7 @@ from pipeline.orchestration.automation import JOB_NAME, WAREHOUSE_TAG, half_year
 from pipeline.quality.policy import QualityPolicy
 from pipeline.runtime.resources import DataFolders, RecordedRules
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
-from pipeline.stages import ASSET_CHECKS, ASSETS
+from pipeline.stages.catalog import ASSET_CHECKS, ASSETS
 from pipeline.warehouse.connection import Warehouse
 
 candidate_lists = dg.define_asset_job(

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.definitions import JOB_NAME, defs
 from pipeline.settings import PROJECT_ROOT
-from pipeline.stages import SUITES
+from pipeline.stages.catalog import SUITES
 
 STAGES = [
     "raw_firms",

@@ -16,7 +16,7 @@ import dagster as dg
 from pipeline.reference.contract import FIRMS, TRANSACTIONS
 from pipeline.registry.rule import YearRule
 from pipeline.settings import Paths
-from pipeline.stages import GUARDED_ASSETS
+from pipeline.stages.catalog import GUARDED_ASSETS
 from pipeline.stages.ingest.input_files import InputFileError, locate, sha256_of
 from pipeline.stages.publication.manifest import read_manifest
 from pipeline.warehouse.connection import Warehouse

@@ -20,7 +20,7 @@ from pipeline.quality.policy import QualityPolicy
 from pipeline.quality.suites import Suite, SuiteContext
 from pipeline.reference.contract import PUBLISHED_CANDIDATE_COLUMNS
 from pipeline.reference.prefectures import PREFECTURES
-from pipeline.stages import SQL_CHECKS, SUITES
+from pipeline.stages.catalog import SQL_CHECKS, SUITES
 from pipeline.warehouse.connection import Warehouse, fetch_rows, run_sql
 from tests.conftest import YEAR, Pipeline, cn, firm, sale
 

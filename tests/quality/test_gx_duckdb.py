@@ -167,7 +167,7 @@ def test_a_failure_is_never_reported_as_success(outcomes):
 
 def test_every_expectation_kind_used_by_the_suites_is_covered():
     from pipeline.quality.suites import SuiteContext
-    from pipeline.stages import SUITES
+    from pipeline.stages.catalog import SUITES
 
     rule = {
         "min_sales_jpy": 1,
