@@ -189,6 +189,10 @@ def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
     progress = logging.getLogger("pipeline.progress")
     progress.setLevel(logging.INFO)
     commit = code_commit()["commit"]
+    from pipeline.register.refresh import bring_register_up_to_date
+
+    if not bring_register_up_to_date(paths, instance, run_config(), run_tags("command line", "", commit)):
+        return 1
     for year in years:
         plan = plan_refresh(paths, year, rules[year], force=force)
         if plan.up_to_date:
@@ -228,6 +232,14 @@ def run_tags(launcher: str, rule_sha256: str, commit: str) -> dict[str, str]:
 
 def sample(args: argparse.Namespace) -> int:
     from pipeline.sample import write_sample
+
+    if args.register:  # the NTA-layout register sample, matching the tiny sample's firms
+        from pipeline.register.sample import write_register_sample
+
+        out = Path(args.out) if args.out else Paths.from_env().houjin_dir
+        files = write_register_sample(out, fiscal_year=args.year)
+        print(f"wrote a corporate register of {sum(files.values()):,} rows in {len(files)} files to {out}")
+        return 0
 
     out = Path(args.out) if args.out else Paths.from_env().raw_dir
     counts = write_sample(
@@ -346,6 +358,11 @@ def parser() -> argparse.ArgumentParser:
         "--no-amounts",
         action="store_true",
         help="leave amount_jpy empty, as a partner list is; run with --amount-mode estimate",
+    )
+    s.add_argument(
+        "--register",
+        action="store_true",
+        help="write instead a small 国税庁 corporate register in the NTA layout (default: HOUJIN_DIR)",
     )
     s.set_defaults(handler=sample)
     a = sub.add_parser("accounts", help="create, revoke or list the portal's accounts")

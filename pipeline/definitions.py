@@ -16,6 +16,7 @@ from assets.selection import candidate_selection
 from assets.staging import stage_firms, stage_transactions
 from pipeline.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
 from pipeline.quality.checks import ASSET_CHECKS
+from pipeline.register.assets import REGISTER_CHECKS, corporate_register, firm_register_matches
 from pipeline.resources import resources_from
 from pipeline.settings import Paths
 
@@ -24,6 +25,8 @@ ASSETS = [
     raw_transactions,
     stage_firms,
     stage_transactions,
+    corporate_register,
+    firm_register_matches,
     firm_flows,
     prefecture_totals,
     firm_degrees,
@@ -40,10 +43,19 @@ ASSETS = [
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    # The register is not per year: its own job loads it (REGISTER_JOB_NAME) before the years run.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(corporate_register),
     description="One fiscal year from raw files to the published candidate lists.",
     # The instance lets one run with this tag at a time: they share one DuckDB file.
     tags={WAREHOUSE_TAG: "candidate_lists"},
+)
+
+REGISTER_JOB_NAME = "corporate_register"
+register_job = dg.define_asset_job(
+    REGISTER_JOB_NAME,
+    selection=dg.AssetSelection.assets(corporate_register),
+    description="The 国税庁 corporate register from HOUJIN_DIR, applied and checked.",
+    tags={WAREHOUSE_TAG: "corporate_register"},
 )
 
 
@@ -51,8 +63,8 @@ def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Definitions for the given paths (default: from the environment)."""
     return dg.Definitions(
         assets=ASSETS,
-        asset_checks=ASSET_CHECKS,
-        jobs=[candidate_lists],
+        asset_checks=[*ASSET_CHECKS, *REGISTER_CHECKS],
+        jobs=[candidate_lists, register_job],
         sensors=[raw_data_sensor],
         schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),

@@ -17,6 +17,7 @@ from pipeline.contract import FIRMS, TRANSACTIONS
 from pipeline.input_files import InputFileError, locate, sha256_of
 from pipeline.manifest import read_manifest
 from pipeline.quality.checks import GUARDED_ASSETS
+from pipeline.register.refresh import expected_register
 from pipeline.rule import YearRule
 from pipeline.settings import Paths
 from pipeline.versions import (
@@ -56,7 +57,8 @@ def plan_refresh(paths: Paths, fiscal_year: str, rule: YearRule, force: bool = F
     year = int(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
         recorded = recorded_versions(con, year)
-        expected = data_versions(VersionInputs.expected(hashes, rule, previous_selection(con, year)))
+        previous = previous_selection(con, year)
+        expected = data_versions(VersionInputs.expected(hashes, rule, previous, expected_register(paths)))
     stale = stale_assets(expected, recorded, GUARDED_ASSETS)
     manifest = read_manifest(paths.marts_dir / fiscal_year)
     if manifest is None or manifest.get("data_versions") != expected:

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipeline.quality.policy import QualityPolicy
+from pipeline.register.assets import RegisterFolder
 from pipeline.registry import Registry
 from pipeline.rule import YearRule
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
@@ -50,4 +51,5 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
         ),
         "quality": QualityPolicy(),
         "rules": RecordedRules(registry_path=str(paths.registry_path)),
+        "register": RegisterFolder(houjin_dir=str(paths.houjin_dir or "")),
     }

@@ -101,6 +101,22 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "sql/block_candidates.sql",
         "sql/published_prefecture_kpis.sql",
         "sql/published_composite_scores.sql",
+        "pipeline/register/publication.py",
+    ),
+    "corporate_register": (
+        "pipeline/register/assets.py",
+        "pipeline/register/files.py",
+        "pipeline/register/reading.py",
+        "pipeline/register/load.py",
+        "pipeline/register/layout.py",
+        "sql/register/schema.sql",
+        "sql/register/load_rows.sql",
+        "sql/register/apply_rows.sql",
+    ),
+    "firm_register_matches": (
+        "pipeline/register/assets.py",
+        "pipeline/register/reconcile.py",
+        "sql/register/firm_register_matches.sql",
     ),
     "prefecture_charts": ("assets/charts.py", "pipeline/charts.py", "sql/chart_points.sql"),
     "published_lists": (
@@ -123,6 +139,8 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "quarantined_firms": ("raw_firms",),
     "staged_transactions": ("raw_transactions", "staged_firms"),
     "quarantined_transactions": ("raw_transactions", "staged_firms"),
+    # The register itself (corporate_register) is not per year: its version is an input here.
+    "firm_register_matches": ("staged_firms",),
     "firm_flows": ("staged_firms", "staged_transactions"),
     "prefecture_totals": ("firm_flows",),
     "firm_degrees": ("firm_flows", "prefecture_totals"),
@@ -140,6 +158,7 @@ PARENTS: dict[str, tuple[str, ...]] = {
         "firm_indicators",
         "block_degrees",
         "prefecture_kpis",
+        "firm_register_matches",
     ),
     "prefecture_charts": ("publication_draft", "candidate_selection"),
     "published_lists": ("publication_draft", "prefecture_charts"),
@@ -177,15 +196,25 @@ class VersionInputs:
     selection_rule: str | None
     tolerance: Mapping[str, str]
     previous_selection: str | None
+    register_version: str | None = "no register"  # the corporate register's (pipeline/register)
 
     @classmethod
     def expected(
-        cls, input_sha256: Mapping[str, str], rule: YearRule, previous_selection: str | None
+        cls,
+        input_sha256: Mapping[str, str],
+        rule: YearRule,
+        previous_selection: str | None,
+        register_version: str = "no register",
     ) -> VersionInputs:
-        """The inputs a run would use now: these files and the year's rule in force."""
+        """The inputs a run would use now: these files, the register and the year's rule in force."""
         tolerance = dict.fromkeys(QUARANTINE_KIND.values(), rule.quarantine_tolerance)
         return cls(
-            input_sha256, rule.amounts.as_json(), rule.selection.as_json(), tolerance, previous_selection
+            input_sha256,
+            rule.amounts.as_json(),
+            rule.selection.as_json(),
+            tolerance,
+            previous_selection,
+            register_version,
         )
 
     @classmethod
@@ -199,6 +228,7 @@ class VersionInputs:
             rule[0][0] if rule else None,
             dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=fiscal_year)),
             previous_selection(con, fiscal_year),
+            matched_register(con, fiscal_year),
         )
 
     def of(self, asset: str) -> list[str] | None:
@@ -212,6 +242,8 @@ class VersionInputs:
             parts.append(self.tolerance.get(QUARANTINE_KIND[asset]))
         if asset == "candidate_selection":
             parts.append(self.selection_rule)
+        if asset == "firm_register_matches":
+            parts.append(self.register_version)
         if asset in ("publication_draft", "prefecture_kpis"):
             parts.append(self.previous_selection or "no previous year")
         return None if None in parts else parts  # type: ignore[return-value]
@@ -255,6 +287,15 @@ def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[
 
 def held_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
     return {asset: r.data_version for asset, r in recorded_versions(con, fiscal_year).items()}
+
+
+def matched_register(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
+    """The register version the year's reconciliation was made from; None before the first."""
+    try:
+        rows = fetch_rows(con, "register/match_input", fiscal_year=fiscal_year)
+    except duckdb.CatalogException:  # a warehouse the register never touched
+        return None
+    return rows[0][0] if rows else None
 
 
 def previous_selection(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:

@@ -18,6 +18,7 @@ from read_csv(
     escape = '"',
     filename = true,
     store_rejects = true,
+    auto_detect = false,
     null_padding = false
 ) as r
 join register_load_files as f on f.csv_path = r.filename

@@ -1,31 +1,27 @@
 -- The corporate register's tables (created by the register's first load; the per-year run
 -- only reads them, so a warehouse without a register is as it was).
 
--- Every row of every applied file, 全件 and 差分, kept for audit: which file said what.
+-- Every row of every applied file, 全件 and 差分, for audit: which file (and the NTA's sequence
+-- number in it) said what about a number. The rows' other columns are in the files themselves,
+-- whose SHA-256 the load records; the newest row per number is kept whole in corporate_register.
 create table if not exists register_rows (
     source_file varchar, file_kind varchar, file_date date, apply_order integer,
-    sequence_number varchar, corporate_number varchar, process varchar, correct varchar,
-    update_date varchar, change_date varchar, name varchar, name_image_id varchar, kind varchar,
-    prefecture_name varchar, city_name varchar, street_number varchar, address_image_id varchar,
-    prefecture_code varchar, city_code varchar, post_code varchar, address_outside varchar,
-    address_outside_image_id varchar, close_date varchar, close_cause varchar,
-    successor_corporate_number varchar, change_cause varchar, assignment_date varchar, latest varchar,
-    en_name varchar, en_prefecture_name varchar, en_city_name varchar, en_address_outside varchar,
-    furigana varchar, hihyoji varchar, number_valid boolean
+    sequence_number varchar, corporate_number varchar, process varchar, latest varchar,
+    number_valid boolean
 );
 
 -- The register as it stands after the differences: one row per number, the newest.
 create table if not exists corporate_register (
-    corporate_number varchar primary key, name varchar, furigana varchar, kind varchar,
+    corporate_number varchar, name varchar, furigana varchar, kind varchar,
     prefecture_code varchar, prefecture_name varchar, city_name varchar, street_number varchar,
     post_code varchar, close_date date, close_cause varchar, successor_corporate_number varchar,
     process varchar, update_date date, change_date date, assignment_date date,
-    source_file varchar, sequence_number varchar, applied_rows integer
+    source_file varchar, sequence_number varchar, latest varchar, applied_rows integer
 );
 
 -- Numbers whose newest row is 99 削除: gone from the register, named in the reconciliation.
 create table if not exists register_deletions (
-    corporate_number varchar primary key, source_file varchar, file_date date
+    corporate_number varchar, source_file varchar, file_date date
 );
 
 -- The register the tables hold: its date and the SHA-256 of its files; checked once its
