@@ -50,7 +50,7 @@ candidate_lists = dg.define_asset_job(
     tags={WAREHOUSE_TAG: "candidate_lists"},
 )
 
-REGISTER_JOB_NAME = "corporate_register"
+REGISTER_JOB_NAME = "register_refresh"
 register_job = dg.define_asset_job(
     REGISTER_JOB_NAME,
     selection=dg.AssetSelection.assets(corporate_register),

@@ -291,10 +291,10 @@ def held_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str,
 
 def matched_register(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
     """The register version the year's reconciliation was made from; None before the first."""
-    try:
-        rows = fetch_rows(con, "register/match_input", fiscal_year=fiscal_year)
-    except duckdb.CatalogException:  # a warehouse the register never touched
+    # Asked, not tried: a failed query would abort the caller's transaction.
+    if not fetch_rows(con, "register/has_match_inputs")[0][0]:  # a warehouse the register never touched
         return None
+    rows = fetch_rows(con, "register/match_input", fiscal_year=fiscal_year)
     return rows[0][0] if rows else None
 
 
