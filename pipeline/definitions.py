@@ -9,14 +9,24 @@ from pipeline.quality.policy import QualityPolicy
 from pipeline.runtime.resources import DataFolders, RecordedRules
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
 from pipeline.stages.catalog import ASSET_CHECKS, ASSETS
+from pipeline.stages.register.assets import RegisterFolder, corporate_register
 from pipeline.warehouse.connection import Warehouse
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    # The register is not per year: its own job loads it (REGISTER_JOB_NAME) before the years run.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(corporate_register),
     description="One fiscal year from raw files to the published candidate lists.",
     # The instance lets one run with this tag at a time: they share one DuckDB file.
     tags={WAREHOUSE_TAG: "candidate_lists"},
+)
+
+REGISTER_JOB_NAME = "register_refresh"
+register_job = dg.define_asset_job(
+    REGISTER_JOB_NAME,
+    selection=dg.AssetSelection.assets(corporate_register),
+    description="The 国税庁 corporate register from HOUJIN_DIR, applied and checked.",
+    tags={WAREHOUSE_TAG: "corporate_register"},
 )
 
 
@@ -29,6 +39,7 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
         ),
         "quality": QualityPolicy(),
         "rules": RecordedRules(registry_path=str(paths.registry_path)),
+        "register": RegisterFolder(houjin_dir=str(paths.houjin_dir or "")),
     }
 
 
@@ -37,7 +48,7 @@ def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     return dg.Definitions(
         assets=ASSETS,
         asset_checks=ASSET_CHECKS,
-        jobs=[candidate_lists],
+        jobs=[candidate_lists, register_job],
         sensors=[raw_data_sensor],
         schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),

@@ -53,6 +53,8 @@ class Paths:
     duckdb_path: Path
     dagster_home: Path
     registry_path: Path
+    # The 国税庁 corporate register's files (pipeline/register); None: no register.
+    houjin_dir: Path | None = None
 
     @classmethod
     def from_env(cls) -> Paths:
@@ -62,6 +64,7 @@ class Paths:
             duckdb_path=_path_from_env("DUCKDB_PATH", "data/warehouse.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", ".dagster"),
             registry_path=_path_from_env("REGISTRY_PATH", "data/registry.sqlite3"),
+            houjin_dir=_path_from_env("HOUJIN_DIR", "data/reference/houjin"),
         )
 
 

@@ -11,6 +11,14 @@ from pipeline.settings import Paths
 def sample(args: argparse.Namespace) -> int:
     from sample_data.generate import write_sample
 
+    if args.register:  # the NTA-layout register sample, matching the tiny sample's firms
+        from sample_data.register import write_register_sample
+
+        out = Path(args.out) if args.out else Paths.from_env().houjin_dir
+        files = write_register_sample(out, fiscal_year=args.year)
+        print(f"wrote a corporate register of {sum(files.values()):,} rows in {len(files)} files to {out}")
+        return 0
+
     out = Path(args.out) if args.out else Paths.from_env().raw_dir
     counts = write_sample(
         out,
@@ -40,5 +48,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--no-amounts",
         action="store_true",
         help="leave amount_jpy empty, as a partner list is; run with --amount-mode estimate",
+    )
+    s.add_argument(
+        "--register",
+        action="store_true",
+        help="write instead a small 国税庁 corporate register in the NTA layout (default: HOUJIN_DIR)",
     )
     s.set_defaults(handler=sample)

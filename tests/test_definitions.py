@@ -12,10 +12,12 @@ from pipeline.settings import PROJECT_ROOT
 from pipeline.stages.catalog import SUITES
 
 STAGES = [
+    "corporate_register",
     "raw_firms",
     "raw_transactions",
     "staged_firms",
     "quarantined_firms",
+    "firm_register_matches",
     "staged_transactions",
     "quarantined_transactions",
     "firm_size_classes",
@@ -63,7 +65,7 @@ def test_every_stage_has_a_blocking_gx_suite():
         for key in graph.asset_check_keys
     }
     guarded = {asset for asset, name in checks if name.startswith("gx_")}
-    assert guarded == {suite.asset for suite in SUITES}
+    assert guarded == {suite.asset for suite in SUITES} | {"corporate_register"}
     assert all(spec.blocking for (asset, name), spec in checks.items() if name.startswith("gx_"))
 
 
@@ -89,4 +91,7 @@ def test_dagster_lineage_is_the_one_data_versions_follow():
         key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
         for key in graph.get_all_asset_keys()
     }
-    assert lineage == {asset: set(parents) for asset, parents in PARENTS.items()}
+    # The register is not per year: outside PARENTS, its version enters firm_register_matches'.
+    expected = {asset: set(parents) for asset, parents in PARENTS.items()}
+    expected["firm_register_matches"].add("corporate_register")
+    assert lineage == {**expected, "corporate_register": set()}

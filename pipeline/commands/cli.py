@@ -190,6 +190,8 @@ def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
     progress = logging.getLogger("pipeline.runtime.progress")
     progress.setLevel(logging.INFO)
     commit = code_commit()["commit"]
+    if not bring_register_up_to_date(paths, instance, run_config(), run_tags("command line", "", commit)):
+        return 1
     for year in years:
         plan = plan_refresh(paths, year, rules[year], force=force)
         if plan.up_to_date:
@@ -220,6 +222,23 @@ def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
         print(f"  {folder / 'national_candidates.csv'}")
         print(f"  {folder / 'prefectures'}/<prefecture_code>.csv")
     return 0
+
+
+def bring_register_up_to_date(paths: Paths, instance, run_config: dict, tags: dict[str, str]) -> bool:
+    """Run the register's job when the warehouse does not hold the files' register, checked;
+    prints the one-line reason and returns False when it fails."""
+    from pipeline.definitions import REGISTER_JOB_NAME, build_definitions
+    from pipeline.stages.register.refresh import register_is_current
+
+    if register_is_current(paths):
+        return True
+    print(f"[register] loading the corporate register from {paths.houjin_dir}")
+    job = build_definitions(paths).resolve_job_def(REGISTER_JOB_NAME)
+    result = job.execute_in_process(instance=instance, run_config=run_config, tags=tags, raise_on_error=False)
+    if not result.success:
+        print(f"[register] FAILED {failure_reason(result)}", file=sys.stderr)
+        return False
+    return True
 
 
 def run_tags(launcher: str, rule_sha256: str, commit: str) -> dict[str, str]:

@@ -19,6 +19,7 @@ from pipeline.settings import Paths
 from pipeline.stages.catalog import GUARDED_ASSETS
 from pipeline.stages.ingest.input_files import InputFileError, locate, sha256_of
 from pipeline.stages.publication.manifest import read_manifest
+from pipeline.stages.register.refresh import expected_register
 from pipeline.warehouse.connection import Warehouse
 from pipeline.warehouse.versions import (
     PARENTS,
@@ -56,7 +57,8 @@ def plan_refresh(paths: Paths, fiscal_year: str, rule: YearRule, force: bool = F
     year = int(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
         recorded = recorded_versions(con, year)
-        expected = data_versions(VersionInputs.expected(hashes, rule, previous_selection(con, year)))
+        previous = previous_selection(con, year)
+        expected = data_versions(VersionInputs.expected(hashes, rule, previous, expected_register(paths)))
     stale = stale_assets(expected, recorded, GUARDED_ASSETS)
     manifest = read_manifest(paths.marts_dir / fiscal_year)
     if manifest is None or manifest.get("data_versions") != expected:

@@ -48,6 +48,8 @@ STAGE_OF: dict[str, str] = {
     "quarantined_firms": "staging",
     "staged_transactions": "staging",
     "quarantined_transactions": "staging",
+    "corporate_register": "register",
+    "firm_register_matches": "register",
     "firm_flows": "flows",
     "prefecture_totals": "flows",
     "firm_degrees": "degrees",
@@ -71,6 +73,8 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "quarantined_firms": ("raw_firms",),
     "staged_transactions": ("raw_transactions", "staged_firms"),
     "quarantined_transactions": ("raw_transactions", "staged_firms"),
+    # The register itself (corporate_register) is not per year: its version is an input here.
+    "firm_register_matches": ("staged_firms",),
     "firm_flows": ("staged_firms", "staged_transactions"),
     "prefecture_totals": ("firm_flows",),
     "firm_degrees": ("firm_flows", "prefecture_totals"),
@@ -88,6 +92,7 @@ PARENTS: dict[str, tuple[str, ...]] = {
         "firm_indicators",
         "block_degrees",
         "prefecture_kpis",
+        "firm_register_matches",
     ),
     "prefecture_charts": ("publication_draft", "candidate_selection"),
     "published_lists": ("publication_draft", "prefecture_charts"),
@@ -132,15 +137,25 @@ class VersionInputs:
     selection_rule: str | None
     tolerance: Mapping[str, str]
     previous_selection: str | None
+    register_version: str | None = "no register"  # the corporate register's (pipeline/register)
 
     @classmethod
     def expected(
-        cls, input_sha256: Mapping[str, str], rule: YearRule, previous_selection: str | None
+        cls,
+        input_sha256: Mapping[str, str],
+        rule: YearRule,
+        previous_selection: str | None,
+        register_version: str = "no register",
     ) -> VersionInputs:
-        """The inputs a run would use now: these files and the year's rule in force."""
+        """The inputs a run would use now: these files, the register and the year's rule in force."""
         tolerance = dict.fromkeys(QUARANTINE_KIND.values(), rule.quarantine_tolerance)
         return cls(
-            input_sha256, rule.amounts.as_json(), rule.selection.as_json(), tolerance, previous_selection
+            input_sha256,
+            rule.amounts.as_json(),
+            rule.selection.as_json(),
+            tolerance,
+            previous_selection,
+            register_version,
         )
 
     @classmethod
@@ -154,6 +169,7 @@ class VersionInputs:
             rule[0][0] if rule else None,
             dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=fiscal_year)),
             previous_selection(con, fiscal_year),
+            matched_register(con, fiscal_year),
         )
 
     def of(self, asset: str) -> list[str] | None:
@@ -167,6 +183,8 @@ class VersionInputs:
             parts.append(self.tolerance.get(QUARANTINE_KIND[asset]))
         if asset == "candidate_selection":
             parts.append(self.selection_rule)
+        if asset == "firm_register_matches":
+            parts.append(self.register_version)
         if asset in ("publication_draft", "prefecture_kpis"):
             parts.append(self.previous_selection or "no previous year")
         return None if None in parts else parts  # type: ignore[return-value]
@@ -210,6 +228,15 @@ def recorded_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[
 
 def held_versions(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str, str]:
     return {asset: r.data_version for asset, r in recorded_versions(con, fiscal_year).items()}
+
+
+def matched_register(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
+    """The register version the year's reconciliation was made from; None before the first."""
+    # Asked, not tried: a failed query would abort the caller's transaction.
+    if not fetch_rows(con, "register/has_match_inputs")[0][0]:  # a warehouse the register never touched
+        return None
+    rows = fetch_rows(con, "register/match_input", fiscal_year=fiscal_year)
+    return rows[0][0] if rows else None
 
 
 def previous_selection(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:

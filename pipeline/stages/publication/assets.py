@@ -29,6 +29,7 @@ from pipeline.runtime.release_folders import (
 )
 from pipeline.runtime.resources import DataFolders, RecordedRules
 from pipeline.stages.publication.manifest import MANIFEST, build_manifest, write_manifest
+from pipeline.stages.publication.register_reconciliation import write_register_reconciliation
 from pipeline.stages.publication.releases import register_live_release, write_release_list
 from pipeline.warehouse.connection import Warehouse, fetch_rows, sql_for_year, sql_literal, transaction
 from pipeline.warehouse.versions import (
@@ -86,6 +87,7 @@ def _publish_table(con: duckdb.DuckDBPyConnection, query: str, folder: Path, nam
 
 def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: Path) -> dict[str, int]:
     """Write every published file of the year into `folder`; returns rows per Parquet file."""
+    counts: dict[str, int] = {}
     _publish_list(
         con,
         "published_candidates",
@@ -118,9 +120,9 @@ def write_publication(con: duckdb.DuckDBPyConnection, fiscal_year: int, folder: 
     copy_parquet(
         con, sql_for_year("published_composite_scores", fiscal_year), folder / "composite_scores.parquet"
     )
+    counts.update(write_register_reconciliation(con, fiscal_year, folder))
     rule = held_rule(con, fiscal_year).published_json()
     (folder / "rule.json").write_text(rule + "\n", encoding="utf-8")
-    counts = {}
     for name in PUBLISHED_TABLES:
         path = folder / f"{name}.parquet"
         counts[name] = con.execute("select count(*) from read_parquet(?)", [str(path)]).fetchone()[0]

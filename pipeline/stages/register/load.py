@@ -1,0 +1,99 @@
+"""Loading the register into the warehouse: decode, parse, apply the differences, record.
+
+Everything is replaced in one transaction, so the warehouse holds one whole register or the
+previous one. The load's version is a digest of the register date and every file's SHA-256;
+it counts as usable (`checked`) only after the register's blocking suite passed on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.stages.register.files import RegisterFiles, register_identity
+from pipeline.stages.register.reading import decode_files, load_rows
+from pipeline.warehouse.connection import fetch_rows, run_sql, sql_text, transaction
+
+NO_REGISTER = "no register"
+
+
+def register_version(files: RegisterFiles | None, identity: dict[str, str] | None = None) -> str:
+    """The data version of a register: its date and its files' content; NO_REGISTER without one."""
+    if files is None:
+        return NO_REGISTER
+    identity = register_identity(files) if identity is None else identity
+    parts = [files.register_date, *(f"{name}:{sha}" for name, sha in identity.items())]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LoadedRegister:
+    version: str
+    register_date: str
+    rows: int
+    files: list[dict[str, object]]
+
+
+def load_register(con: duckdb.DuckDBPyConnection, files: RegisterFiles, workdir: Path) -> LoadedRegister:
+    """Read every file and make it the warehouse's register (not yet checked)."""
+    identity = register_identity(files)
+    workdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        decoded = decode_files(files, Path(tmp))
+        rows = load_rows(con, decoded)
+    counts = dict(con.execute("select source_file, count(*) from register_load group by all").fetchall())
+    described = [
+        {
+            "file": d.file.path.name,
+            "kind": "全件" if d.file.kind == "all" else "差分",
+            "date": d.file.date.isoformat(),
+            "encoding": "Unicode (UTF-8)" if d.encoding == "utf-8" else "Shift_JIS (CP932)",
+            "member": d.member,
+            "rows": counts.get(d.file.path.name, 0),
+            "sha256": identity[d.file.path.name],
+        }
+        for d in decoded
+    ]
+    version = register_version(files, identity)
+    with transaction(con):
+        con.execute(sql_text("register/apply_rows"))
+        con.execute("delete from register_loads")
+        run_sql(
+            con,
+            "register/record_load",
+            register_version=version,
+            register_date=files.register_date,
+            files_json=json.dumps(described, ensure_ascii=False),
+        )
+    con.execute("drop table register_load")
+    return LoadedRegister(version, files.register_date, rows, described)
+
+
+def forget_register(con: duckdb.DuckDBPyConnection) -> None:
+    """No register: its tables are emptied, and the load says so."""
+    with transaction(con):
+        for table in ("register_rows", "corporate_register", "register_deletions"):
+            con.execute(f"delete from {table}")
+        con.execute("delete from register_loads")
+        run_sql(
+            con,
+            "register/record_load",
+            register_version=NO_REGISTER,
+            register_date=NO_REGISTER,
+            files_json="[]",
+        )
+
+
+def mark_register_checked(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    run_sql(con, "register/mark_load_checked", register_version=version)
+
+
+def held_register(con: duckdb.DuckDBPyConnection) -> tuple[str, str, bool] | None:
+    """(version, register date, checked) of the register the warehouse holds, if any."""
+    rows = fetch_rows(con, "register/held_load")
+    return rows[0] if rows else None

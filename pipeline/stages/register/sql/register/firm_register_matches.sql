@@ -1,0 +1,47 @@
+-- Each staged firm of the year against the register: found or not (deleted by 99 削除, or
+-- never there), closed before the fiscal year's end (31 March of the next year), merged into
+-- which successor, and the register's head-office prefecture and 商号 against the vendor's.
+-- 商号 are compared with full-width letters, digits and spaces folded and spaces removed.
+select
+    f.fiscal_year,
+    f.corporate_number,
+    f.name as vendor_name,
+    f.prefecture_code as vendor_prefecture_code,
+    r.corporate_number is not null as found,
+    case
+        when r.corporate_number is null and d.corporate_number is not null then 'deleted'
+        when r.corporate_number is null then 'not_found'
+        when r.close_date is not null then 'closed'
+        else 'active'
+    end as register_status,
+    r.name as register_name,
+    r.prefecture_code as register_prefecture_code,
+    r.prefecture_name as register_prefecture_name,
+    r.city_name as register_city_name,
+    r.kind as register_kind,
+    r.close_date,
+    r.close_cause,
+    case r.close_cause
+        when '01' then '清算の結了等'
+        when '11' then '合併による解散等'
+        when '21' then '登記官による閉鎖'
+        when '31' then 'その他の清算の結了等'
+    end as close_cause_name,
+    coalesce(r.close_date <= make_date($fiscal_year + 1, 3, 31), false) as closed_before_year_end,
+    r.successor_corporate_number,
+    coalesce(r.close_cause = '11' or r.successor_corporate_number is not null, false) as merged,
+    coalesce(r.prefecture_code <> f.prefecture_code, false) as prefecture_differs,
+    coalesce(
+        replace(replace(ascii_text(r.name), ' ', ''), '　', '')
+            <> replace(replace(ascii_text(f.name), ' ', ''), '　', ''),
+        false
+    ) as name_differs,
+    r.process as register_process,
+    r.update_date as register_update_date,
+    r.source_file as register_source_file,
+    $register_date as register_date
+from staged_firms as f
+left join corporate_register as r using (corporate_number)
+left join register_deletions as d using (corporate_number)
+where f.fiscal_year = $fiscal_year
+order by f.corporate_number

@@ -1,0 +1,1 @@
+select register_version, register_date, checked from register_loads

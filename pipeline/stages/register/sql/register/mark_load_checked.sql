@@ -1,0 +1,1 @@
+update register_loads set checked = true where register_version = $register_version

@@ -1,0 +1,1 @@
+select register_version from register_match_inputs where fiscal_year = $fiscal_year
