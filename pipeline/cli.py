@@ -370,9 +370,11 @@ def parser() -> argparse.ArgumentParser:
     )
     a.set_defaults(handler=accounts)
     from pipeline import assess, rule_commands
+    from pipeline.designations import commands as designations
 
     assess.add_parser(sub)
     rule_commands.add_parsers(sub)
+    designations.add_parsers(sub)
     return p
 
 

@@ -1,0 +1,162 @@
+"""Command line: `python -m pipeline plans submit|show|list|approve|return|kpis` and
+`python -m pipeline ichiran publish|diff|lookup`. Exit 0 done, 2 refused (one line a problem)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+from pipeline.designations.store import PlanStore, StoreError
+from pipeline.settings import Paths
+
+
+def _problems(problems: list[str], what: str) -> int:
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    print(f"error: {len(problems)} problem(s); {what}", file=sys.stderr)
+    return 2
+
+
+def _plan_json(store: PlanStore, plan_id: str, revision: int | None) -> dict:
+    r = store.revision(plan_id, revision)
+    return {
+        **dataclasses.asdict(r),
+        "excluded": r.excluded,
+        "firms": [dataclasses.asdict(d) for d in store.designations(r.plan_id, r.revision)],
+    }
+
+
+def _print_plan(plan: dict) -> None:
+    where = plan["prefecture_code"] + (f" / {plan['municipality_code']}" if plan["municipality_code"] else "")
+    print(f"plan {plan['plan_id']} revision {plan['revision']} ({plan['status']}) — {plan['title']}")
+    print(f"  prefecture {where}; 産業領域 {plan['focus']}; {plan['valid_from']} – {plan['valid_to']}")
+    print(f"  verified on fiscal year {plan['reference_year']}, release {plan['release_id']}")
+    for t in plan["kpi_targets"]:
+        print(f"  KPI target {t['name']} {t['target']:,g} in {t['year']}")
+    for e in plan["events"]:
+        extra = f" (excluded {', '.join(json.loads(e['excluded']))})" if e["excluded"] != "[]" else ""
+        print(f"  {e['at']} {e['action']} by {e['by']}: {e['reason']}{extra}")
+    passed = sum(f["passed"] for f in plan["firms"])
+    print(f"  firms: {len(plan['firms'])}, {passed} pass, {len(plan['firms']) - passed} fail")
+    for f in plan["firms"]:
+        mark = "ok  " if f["passed"] else "FAIL"
+        out = " [excluded]" if f["corporate_number"] in plan["excluded"] else ""
+        flag = f" ⚑ {f['flag']}" if f["flag"] else ""
+        print(f"  {mark} {f['corporate_number']} {f['name'] or '—'} ({f['basis']}){out}: {f['reason']}{flag}")
+
+
+def plans_submit(args: argparse.Namespace) -> int:
+    from pipeline.designations.plans import PlanError, Submission, submit
+    from pipeline.designations.verification import VerificationError
+
+    sub = Submission(
+        prefecture=args.prefecture, municipality=args.municipality, title=args.title, focus=args.focus,
+        valid_from=args.valid_from, valid_to=args.valid_to, firms=Path(args.firms), plan_id=args.plan,
+        kpis=tuple(args.kpi or ()), year=args.year, reason=args.reason,
+    )  # fmt: skip
+    try:
+        plan_id, revision, verdicts = submit(Paths.from_env(), PlanStore(), sub)
+    except (PlanError, VerificationError) as e:
+        return _problems(e.problems, "nothing was recorded")
+    failed = [v for v in verdicts if not v.passed]
+    print(f"plan {plan_id} revision {revision}: {len(verdicts)} firms, {len(failed)} fail verification")
+    for v in verdicts:
+        print(f"  {'ok  ' if v.passed else 'FAIL'} {v.corporate_number} {v.name or '—'}: {v.reason}")
+        if v.flag:
+            print(f"       ⚑ {v.flag}")
+    return 0
+
+
+def plans_show(args: argparse.Namespace) -> int:
+    try:
+        plan = _plan_json(PlanStore(), args.plan_id, args.revision)
+    except StoreError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(plan, ensure_ascii=False, indent=2))
+    else:
+        _print_plan(plan)
+    return 0
+
+
+def plans_list(args: argparse.Namespace) -> int:
+    from pipeline.designations.plans import prefecture_code
+
+    code = prefecture_code(args.prefecture) if args.prefecture else None
+    if args.prefecture and code is None:
+        print(f"error: --prefecture {args.prefecture!r}: give the JIS X 0401 code 01–47", file=sys.stderr)
+        return 2
+    store = PlanStore()
+    for r in store.plans(code, args.status):
+        firms = store.designations(r.plan_id, r.revision)
+        failing = sum(not d.passed for d in firms)
+        print(
+            f"{r.plan_id}  rev {r.revision}  {r.status:<9}  {r.prefecture_code}  "
+            f"{r.valid_from}–{r.valid_to}  {len(firms)} firms ({failing} fail)  {r.title}"
+        )
+    return 0
+
+
+def plans_decide(args: argparse.Namespace) -> int:
+    from pipeline.designations.plans import PlanError, approve, return_plan
+
+    store = PlanStore()
+    try:
+        if args.plans_action == "approve":
+            firms = approve(store, args.plan_id, args.revision, args.reason, args.exclude or [])
+            print(f"approved plan {args.plan_id} revision {args.revision}: {len(firms)} firms")
+        else:
+            return_plan(store, args.plan_id, args.revision, args.reason)
+            print(f"returned plan {args.plan_id} revision {args.revision} to its prefecture")
+    except PlanError as e:
+        return _problems(e.problems, f"plan {args.plan_id} revision {args.revision} is unchanged")
+    return 0
+
+
+def _date_argument(text: str) -> str:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a date as YYYY-MM-DD") from None
+
+
+def add_parsers(sub) -> None:
+    """The `plans` and `ichiran` subcommands."""
+    p = sub.add_parser("plans", help="地域産業クラスター計画: submit, show, list, approve, return, kpis")
+    actions = p.add_subparsers(dest="plans_action", required=True)
+    s = actions.add_parser("submit", help="record a plan or a new revision; every firm is verified")
+    s.add_argument("--prefecture", required=True, help="JIS X 0401 code, e.g. 13")
+    s.add_argument("--municipality", help="6-digit 全国地方公共団体コード, e.g. 131016")
+    s.add_argument("--title", required=True)
+    s.add_argument("--focus", required=True, help="力を入れる産業領域, e.g. 半導体・電子部品")
+    s.add_argument("--from", dest="valid_from", required=True, help="YYYY-MM-DD")
+    s.add_argument("--to", dest="valid_to", required=True, help="YYYY-MM-DD")
+    s.add_argument("--firms", required=True, help="CSV (UTF-8/CP932) or XLSX: corporate_number, basis, ...")
+    s.add_argument("--plan", help="PLAN_ID: record a new revision of this plan")
+    s.add_argument("--kpi", action="append", metavar="NAME=TARGET@YEAR", help="域内取引額|売上額|雇用|賃上げ")
+    s.add_argument("--year", type=int, help="reference fiscal year (default: the latest published)")
+    s.add_argument("--reason", help="a note recorded with the submission")
+    s.set_defaults(handler=plans_submit)
+    sh = actions.add_parser("show", help="a plan's revision with every firm's verdict")
+    sh.add_argument("plan_id")
+    sh.add_argument("--revision", type=int)
+    sh.add_argument("--json", action="store_true")
+    sh.set_defaults(handler=plans_show)
+    ls = actions.add_parser("list", help="every plan's latest revision")
+    ls.add_argument("--prefecture")
+    ls.add_argument("--status", choices=("submitted", "approved", "returned"))
+    ls.set_defaults(handler=plans_list)
+    for name, text in (("approve", "approve a submitted revision"), ("return", "return it with a reason")):
+        d = actions.add_parser(name, help=text)
+        d.add_argument("plan_id")
+        d.add_argument("--revision", type=int, required=True)
+        d.add_argument("--reason", required=True)
+        if name == "approve":
+            d.add_argument("--exclude", nargs="+", metavar="法人番号", help="leave these firms out, recorded")
+        d.set_defaults(handler=plans_decide)
