@@ -128,6 +128,7 @@ def _date_argument(text: str) -> str:
 
 def add_parsers(sub) -> None:
     """The `plans` and `ichiran` subcommands."""
+    add_ichiran_parsers(sub)
     p = sub.add_parser("plans", help="地域産業クラスター計画: submit, show, list, approve, return, kpis")
     actions = p.add_subparsers(dest="plans_action", required=True)
     s = actions.add_parser("submit", help="record a plan or a new revision; every firm is verified")
@@ -160,3 +161,116 @@ def add_parsers(sub) -> None:
         if name == "approve":
             d.add_argument("--exclude", nargs="+", metavar="法人番号", help="leave these firms out, recorded")
         d.set_defaults(handler=plans_decide)
+
+
+def ichiran_publish(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from pipeline.designations.publish import PublishError, publish
+
+    paths = Paths.from_env()
+    try:
+        version = publish(paths, PlanStore(), dt.date.fromisoformat(args.effective), kpis=_kpi_writer(paths))
+    except PublishError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(
+        f"重点支援企業一覧 version {version.number}, in force from {version.effective_date}: "
+        f"{version.firms} rows"
+    )
+    print(f"  {version.folder}")
+    for code, firms in version.counts.items():
+        print(f"  {code}: {firms} firms")
+    print(f"  added {len(version.added)}, removed {len(version.removed)} since the previous version")
+    for skipped in version.skipped:
+        print(f"  not included (plan period over): {skipped}")
+    return 0
+
+
+def _kpi_writer(paths: Paths):
+    """The KPI files each version carries, or None before the KPI module exists."""
+    try:
+        from pipeline.designations.kpis import write_plan_kpis
+    except ImportError:
+        return None
+    return lambda folder, revisions: write_plan_kpis(paths, folder, revisions)
+
+
+def _version(text: str) -> int:
+    digits = text.lower().removeprefix("v")
+    if not digits.isdigit() or int(digits) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: a version is a number, e.g. 1 or v0001")
+    return int(digits)
+
+
+def ichiran_diff(args: argparse.Namespace) -> int:
+    from pipeline.designations.publish import PublishError, diff
+
+    try:
+        changes = diff(Paths.from_env(), args.version_a, args.version_b)
+    except PublishError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(changes, ensure_ascii=False, indent=2))
+        return 0
+    for c in changes:
+        sign = "+" if c["change"] == "added" else "-"
+        print(f"{sign} {c['corporate_number']} {c['name'] or ''}  "
+              f"{c['prefecture_code']} {c['prefecture_name']}  "
+              f"plan {c['plan_id']}「{c['plan_title']}」")  # fmt: skip
+    added = sum(c["change"] == "added" for c in changes)
+    print(f"v{args.version_a:04d} → v{args.version_b:04d}: {added} added, {len(changes) - added} removed")
+    return 0
+
+
+def ichiran_lookup(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from pipeline.designations.lookup import LookupError_, lookup, lookup_file, render, today_in_japan
+
+    paths = Paths.from_env()
+    as_of = dt.date.fromisoformat(args.as_of) if args.as_of else today_in_japan()
+    if (args.file is None) == (args.corporate_number is None):
+        print("error: give one 法人番号, or --file numbers.csv --out result.csv", file=sys.stderr)
+        return 2
+    try:
+        if args.file:
+            if not args.out:
+                print("error: --file needs --out result.csv", file=sys.stderr)
+                return 2
+            counts = lookup_file(paths, Path(args.file), Path(args.out), as_of)
+            print(f"{sum(counts.values())} rows on {as_of}: {counts['listed']} listed, "
+                  f"{counts['not_listed']} not listed, {counts['invalid']} invalid → {args.out}")  # fmt: skip
+            return 0
+        answer = lookup(paths, args.corporate_number, as_of)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    except LookupError_ as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(answer, ensure_ascii=False, indent=2, default=str) if args.json else render(answer))
+    return 0
+
+
+def add_ichiran_parsers(sub) -> None:
+    i = sub.add_parser(
+        "ichiran", help="重点支援企業一覧: publish a version, diff two, look a firm up by date"
+    )
+    actions = i.add_subparsers(dest="ichiran_action", required=True)
+    p = actions.add_parser("publish", help="write the next version from every approved plan")
+    p.add_argument("--effective", required=True, type=_date_argument, help="YYYY-MM-DD it takes effect")
+    p.set_defaults(handler=ichiran_publish)
+    d = actions.add_parser("diff", help="firms added and removed between two versions")
+    d.add_argument("version_a", type=_version)
+    d.add_argument("version_b", type=_version)
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(handler=ichiran_diff)
+    lk = actions.add_parser("lookup", help="is a firm on the 一覧 on a date (default: today in Japan)")
+    lk.add_argument("corporate_number", nargs="?")
+    lk.add_argument("--as-of", type=_date_argument, help="YYYY-MM-DD, e.g. the application date")
+    lk.add_argument("--json", action="store_true")
+    lk.add_argument("--file", help="bulk: a CSV with a column corporate_number (or 法人番号)")
+    lk.add_argument("--out", help="bulk: where to write every input row with its status (UTF-8 BOM CSV)")
+    lk.set_defaults(handler=ichiran_lookup)

@@ -90,7 +90,11 @@ def world(tmp_path_factory) -> World:
 def marts(world, tmp_path) -> World:
     """The world with a marts folder of the test's own (the releases linked, not copied), so that
     each test publishes its own 一覧 and writes its own assessments."""
-    own = tmp_path / "marts"
+    return linked_marts(world, tmp_path)
+
+
+def linked_marts(world: World, root: Path) -> World:
+    own = root / "marts"
     own.mkdir()
     for entry in world.paths.marts_dir.iterdir():
         target = own / entry.name
@@ -102,7 +106,7 @@ def marts(world, tmp_path) -> World:
             shutil.copy(entry, target)
     paths = Paths(world.paths.raw_dir, own, world.paths.duckdb_path, world.paths.dagster_home,
                   world.paths.registry_path)  # fmt: skip
-    return World(paths, tmp_path)
+    return World(paths, root)
 
 
 def plan_file(folder: Path, rows: list[dict], name: str = "firms.csv", encoding: str = "utf-8-sig") -> Path:
