@@ -6,61 +6,13 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import sqlite3
 import stat
-from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
-import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import cn
-from tests.designations.conftest import CANDIDATES, SMALL, World, linked_marts, plan_file
-
-PLAN = ("--prefecture", "13", "--title", "東京半導体クラスター計画", "--focus", "=半導体・電子部品",
-        "--from", "2026-04-01", "--to", "2030-03-31")  # fmt: skip
-DROPPED = CANDIDATES[2]
-
-
-@dataclass
-class Cycle:
-    world: World
-    store: Path
-    store_before_v1: Path
-
-    def cli(self, *args: str):
-        return self.world.cli(self.store, *args)
-
-    @property
-    def ichiran(self) -> Path:
-        return self.world.paths.marts_dir / "ichiran"
-
-
-def ok(result):
-    assert result.returncode == 0, result.stderr
-    return result
-
-
-@pytest.fixture(scope="module")
-def cycle(world, tmp_path_factory) -> Cycle:
-    root = tmp_path_factory.mktemp("ichiran_cycle")
-    marts = linked_marts(world, root)
-    store = root / "plans.sqlite3"
-    rows = [{"corporate_number": cn(n), "basis": "candidate"} for n in (*CANDIDATES, SMALL)]
-    first = plan_file(root, rows, "rev1.csv")
-    ok(marts.cli(store, "plans", "submit", *PLAN, "--firms", str(first)))
-    ok(marts.cli(store, "plans", "approve", "13-0001", "--revision", "1", "--reason", "要件を満たす",
-                 "--exclude", cn(SMALL)))  # fmt: skip
-    before = root / "plans-before-v1.sqlite3"
-    with sqlite3.connect(store) as source, sqlite3.connect(before) as copy:
-        source.backup(copy)
-    ok(marts.cli(store, "ichiran", "publish", "--effective", "2026-04-01"))
-    second = plan_file(root, rows[:2], "rev2.csv")
-    ok(marts.cli(store, "plans", "submit", *PLAN, "--plan", "13-0001", "--firms", str(second)))
-    ok(marts.cli(store, "plans", "approve", "13-0001", "--revision", "2", "--reason", "半期見直し"))
-    ok(marts.cli(store, "ichiran", "publish", "--effective", "2026-10-01"))
-    return Cycle(marts, store, before)
+from tests.designations.conftest import CANDIDATES, DROPPED, SMALL, Cycle, linked_marts, ok
 
 
 def lookup(cycle: Cycle, number: str, as_of: str) -> dict:
