@@ -34,7 +34,8 @@ FIRMS = InputSpec(
     ),
     # jsic_major (JSIC 中分類, 2 digits) is issue 7's extension, for the legal size class;
     # the multi-year columns are issue 8's, for the composite score (y0 = this fiscal year).
-    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS),
+    # average_wage_jpy is issue 18's, for the 賃上げ KPI of the plans (pipeline/designations/kpis.py).
+    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS, "average_wage_jpy"),
 )
 
 TRANSACTIONS = InputSpec(

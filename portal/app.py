@@ -388,11 +388,8 @@ def create_app(config: PortalConfig | None = None, clock: Clock = time.time) -> 
 
     from portal import ichiran  # the 重点支援企業一覧 and the plans: public page, bulk lookup, plan pages
 
-    app.include_router(
-        ichiran.router(
-            ichiran.Portal(config.pipeline_paths(), render, session_of, page_session, record, check_csrf)
-        )
-    )
+    helpers = ichiran.Portal(config.pipeline_paths(), render, session_of, page_session, record, check_csrf)
+    app.router.routes.extend(ichiran.router(helpers).routes)  # the routes themselves, not a sub-router
     return app
 
 

@@ -167,7 +167,7 @@ def router(portal: Portal) -> APIRouter:
 
     from portal.plan_pages import router as plan_router
 
-    r.include_router(plan_router(portal))
+    r.routes.extend(plan_router(portal).routes)
     return r
 
 

@@ -43,6 +43,8 @@ alter table checked_firms add column if not exists operating_profit_jpy_y2 bigin
 alter table checked_firms add column if not exists employees_y0 bigint;
 alter table checked_firms add column if not exists employees_y1 bigint;
 alter table checked_firms add column if not exists employees_y2 bigint;
+-- Issue 18: the optional average wage (yen a year), for the plans' 賃上げ KPI.
+alter table checked_firms add column if not exists average_wage_jpy bigint;
 -- Whether the name held control characters, each replaced by a space (README: input rules).
 alter table checked_firms add column if not exists name_controls_replaced boolean;
 

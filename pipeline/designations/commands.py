@@ -117,6 +117,19 @@ def plans_decide(args: argparse.Namespace) -> int:
     return 0
 
 
+def plans_kpis(args: argparse.Namespace) -> int:
+    from pipeline.designations.kpis import KpiError, compute, kpi_revision, render
+
+    store = PlanStore()
+    try:
+        kpis = compute(Paths.from_env(), store, kpi_revision(store, args.plan_id, args.revision))
+    except KpiError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    print(json.dumps(kpis, ensure_ascii=False, indent=2, default=str) if args.json else render(kpis))
+    return 0
+
+
 def _date_argument(text: str) -> str:
     import datetime as dt
 
@@ -161,17 +174,25 @@ def add_parsers(sub) -> None:
         if name == "approve":
             d.add_argument("--exclude", nargs="+", metavar="法人番号", help="leave these firms out, recorded")
         d.set_defaults(handler=plans_decide)
+    k = actions.add_parser(
+        "kpis", help="the plan's KPIs for every fiscal year, against its baseline and targets"
+    )
+    k.add_argument("plan_id")
+    k.add_argument("--revision", type=int, help="default: the latest approved revision, else the latest")
+    k.add_argument("--json", action="store_true")
+    k.set_defaults(handler=plans_kpis)
 
 
 def ichiran_publish(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from pipeline.designations.kpis import KpiError
     from pipeline.designations.publish import PublishError, publish
 
     paths = Paths.from_env()
     try:
         version = publish(paths, PlanStore(), dt.date.fromisoformat(args.effective), kpis=_kpi_writer(paths))
-    except PublishError as e:
+    except (PublishError, KpiError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     print(
@@ -188,11 +209,9 @@ def ichiran_publish(args: argparse.Namespace) -> int:
 
 
 def _kpi_writer(paths: Paths):
-    """The KPI files each version carries, or None before the KPI module exists."""
-    try:
-        from pipeline.designations.kpis import write_plan_kpis
-    except ImportError:
-        return None
+    """The KPI files (plans/<plan_id>/kpis.csv, kpis.png) each version carries."""
+    from pipeline.designations.kpis import write_plan_kpis
+
     return lambda folder, revisions: write_plan_kpis(paths, folder, revisions)
 
 
