@@ -15,6 +15,7 @@ from assets.publication import publication_draft, published_lists
 from assets.selection import candidate_selection
 from assets.staging import stage_firms, stage_transactions
 from pipeline.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
+from pipeline.designations.asset import ichiran, ichiran_publication
 from pipeline.quality.checks import ASSET_CHECKS
 from pipeline.resources import resources_from
 from pipeline.settings import Paths
@@ -40,7 +41,7 @@ ASSETS = [
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(ichiran),  # the 一覧 is not per year
     description="One fiscal year from raw files to the published candidate lists.",
     # The instance lets one run with this tag at a time: they share one DuckDB file.
     tags={WAREHOUSE_TAG: "candidate_lists"},
@@ -50,9 +51,9 @@ candidate_lists = dg.define_asset_job(
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Definitions for the given paths (default: from the environment)."""
     return dg.Definitions(
-        assets=ASSETS,
+        assets=[*ASSETS, ichiran],
         asset_checks=ASSET_CHECKS,
-        jobs=[candidate_lists],
+        jobs=[candidate_lists, ichiran_publication],
         sensors=[raw_data_sensor],
         schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),

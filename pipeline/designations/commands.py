@@ -200,6 +200,12 @@ def ichiran_publish(args: argparse.Namespace) -> int:
         f"{version.firms} rows"
     )
     print(f"  {version.folder}")
+    try:
+        from pipeline.designations.asset import record_in_dagster
+
+        record_in_dagster(paths, version)
+    except Exception as error:  # the version is published either way; the UI record can follow
+        print(f"warning: not recorded in Dagster ({error}); the version is published", file=sys.stderr)
     for code, firms in version.counts.items():
         print(f"  {code}: {firms} firms")
     print(f"  added {len(version.added)}, removed {len(version.removed)} since the previous version")
