@@ -35,7 +35,8 @@ def _print_plan(plan: dict) -> None:
     print(f"  prefecture {where}; 産業領域 {plan['focus']}; {plan['valid_from']} – {plan['valid_to']}")
     print(f"  verified on fiscal year {plan['reference_year']}, release {plan['release_id']}")
     for t in plan["kpi_targets"]:
-        print(f"  KPI target {t['name']} {t['target']:,g} in {t['year']}")
+        unit = "%" if t["name"] == "賃上げ" else ""
+        print(f"  KPI target {t['name']} {t['target']:,.{2 if unit else 0}f}{unit} in {t['year']}")
     for e in plan["events"]:
         extra = f" (excluded {', '.join(json.loads(e['excluded']))})" if e["excluded"] != "[]" else ""
         print(f"  {e['at']} {e['action']} by {e['by']}: {e['reason']}{extra}")

@@ -124,7 +124,8 @@ def render(kpis: dict) -> str:
     for row in kpis["report"]:
         if row["target"] is not None:
             unit = "%" if row["kpi"] == "賃上げ" else ""
-            line = f"  target {row['kpi']} {row['target']:,g}{unit} in {row['target_year']}: "
+            target = f"{row['target']:g}" if unit else f"{row['target']:,.0f}"
+            line = f"  target {row['kpi']} {target}{unit} in {row['target_year']}: "
             line += row["verdict"]
             if row["value"] is not None:
                 line += f" (is {_n(row['value'])}, change {_n(row['change_from_baseline'])}{unit})"
