@@ -1,5 +1,5 @@
 """`python bench/register.py [--firms FIRMS.parquet] [--rows N] [--cache DIR]`: the register's
-performance figure (issue 19): a register of N rows (default 5,000,000) in the NTA's layout,
+performance figure: a register of N rows (default 5,000,000) in the NTA's layout,
 zipped per prefecture (odd prefecture codes Shift_JIS, even ones Unicode, as the sample), is
 generated once against the national firms sample, then read and reconciled against those
 firms in a fresh process, timed from the first file read to the year's matches written.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from pipeline.designations.asset import ichiran, ichiran_publication
 from pipeline.orchestration.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
 from pipeline.quality.policy import QualityPolicy
 from pipeline.runtime.resources import DataFolders, RecordedRules
@@ -14,8 +15,8 @@ from pipeline.warehouse.connection import Warehouse
 
 candidate_lists = dg.define_asset_job(
     JOB_NAME,
-    # The register is not per year: its own job loads it (REGISTER_JOB_NAME) before the years run.
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(corporate_register),
+    # Neither the register nor the 一覧 is per year: each has its own job.
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(corporate_register, ichiran),
     description="One fiscal year from raw files to the published candidate lists.",
     # The instance lets one run with this tag at a time: they share one DuckDB file.
     tags={WAREHOUSE_TAG: "candidate_lists"},
@@ -46,9 +47,9 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
 def build_definitions(paths: Paths | None = None) -> dg.Definitions:
     """Definitions for the given paths (default: from the environment)."""
     return dg.Definitions(
-        assets=ASSETS,
+        assets=[*ASSETS, ichiran],
         asset_checks=ASSET_CHECKS,
-        jobs=[candidate_lists, register_job],
+        jobs=[candidate_lists, register_job, ichiran_publication],
         sensors=[raw_data_sensor],
         schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),

@@ -58,6 +58,14 @@ class PortalConfig:
     trusted_proxies: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = LOCAL_HOSTS
 
+    def pipeline_paths(self):
+        """The pipeline's paths, with the marts folder this portal serves (the 一覧 needs both)."""
+        from dataclasses import replace
+
+        from pipeline.settings import Paths
+
+        return replace(Paths.from_env(), marts_dir=self.marts_dir.resolve())
+
     @classmethod
     def from_env(cls) -> PortalConfig:
         return cls(
@@ -221,8 +229,8 @@ def create_app(config: PortalConfig | None = None, clock: Clock = time.time) -> 
         account = page_session(request).account
         if account.is_secretariat:
             return RedirectResponse("/secretariat", status_code=303)
-        if account.is_reviewer:
-            return RedirectResponse("/lookup", status_code=303)
+        if account.is_reviewer:  # the 一覧 by date, not the candidate lists
+            return RedirectResponse("/ichiran", status_code=303)
         return RedirectResponse(f"/prefectures/{account.prefecture}", status_code=303)
 
     # -- one's own password ---------------------------------------------------------------
@@ -378,6 +386,10 @@ def create_app(config: PortalConfig | None = None, clock: Clock = time.time) -> 
         status, answer, headers = lookup(request, api_session(request), corporate_number)
         return JSONResponse(answer, status_code=status, headers=headers)
 
+    from portal import ichiran  # the 重点支援企業一覧 and the plans: public page, bulk lookup, plan pages
+
+    helpers = ichiran.Portal(config.pipeline_paths(), render, session_of, page_session, record, check_csrf)
+    app.router.routes.extend(ichiran.router(helpers).routes)  # the routes themselves, not a sub-router
     return app
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import re
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +13,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline.stages.publication.spreadsheet_safe import starts_like_formula
+from pipeline.stages.publication.spreadsheet_safe import starts_like_formula, xlsx_text
 
 SUBSTITUTE = "〓"  # the geta mark: the customary stand-in for a character a code page lacks
 
@@ -63,36 +62,10 @@ SHARE = "0.000000"
 TEXT_COLUMNS = {"prefecture_code", "corporate_number", "name", "prefecture_name", "jsic_division"}
 
 
-# XML 1.0, and so XLSX, cannot hold C0 controls other than tab, LF and CR: they are shown as
-# their Unicode control pictures (U+0000 → ␀, U+000B → ␋), DEL as ␡; U+FFFE and U+FFFF, which
-# XML has no place for at all, as U+FFFD. (Surrogates never get here: Parquet text is UTF-8.)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_NOT_XML = re.compile(r"[\ufffe\uffff]")
-MAX_CELL_CHARACTERS = 32_767  # Excel's limit; a longer text would make it "repair" the file
-
-
 def cp932_csv(path: Path) -> bytes:
     """The published UTF-8 BOM CSV re-encoded as CP932; characters CP932 lacks become 〓.
     Read as bytes: a text-mode read would turn a CR inside a quoted field into LF."""
     return path.read_bytes().decode("utf-8-sig").encode("cp932", errors="geta")
-
-
-def xlsx_text(text: str) -> str:
-    """Any string as an XLSX cell can hold it (see _CONTROL), cut at Excel's cell limit."""
-    text = _CONTROL.sub(lambda m: "␡" if m[0] == "\x7f" else chr(0x2400 + ord(m[0])), text)
-    return _cut(_NOT_XML.sub("\ufffd", text))
-
-
-def _cut(text: str) -> str:
-    """At most Excel's limit, which counts UTF-16 units (a character beyond U+FFFF is two)."""
-    if len(text.encode("utf-16-le")) // 2 <= MAX_CELL_CHARACTERS:
-        return text
-    units = 0
-    for index, character in enumerate(text):
-        units += 2 if ord(character) > 0xFFFF else 1
-        if units > MAX_CELL_CHARACTERS - 1:
-            return text[:index] + "…"
-    return text
 
 
 def _put_text(cell, text: str) -> None:

@@ -17,6 +17,8 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 MAX_BODY_BYTES = 16_384  # the largest form is a few hundred bytes
+# Uploads (the bulk lookup of an application round, a plan's firms and evidence files) may be larger.
+UPLOAD_PATHS, MAX_UPLOAD_BYTES = ("/ichiran/bulk", "/plans/"), 16_000_000
 RESULTS = {
     400: "bad_request",
     401: "unauthenticated",
@@ -66,7 +68,8 @@ class BodyLimit:
             if not length.isdigit():
                 await PlainTextResponse("Content-Length が必要です", 411)(scope, receive, send)
                 return
-            if int(length) > MAX_BODY_BYTES:
+            limit = MAX_UPLOAD_BYTES if scope["path"].startswith(UPLOAD_PATHS) else MAX_BODY_BYTES
+            if int(length) > limit:
                 await PlainTextResponse("リクエストが大きすぎます", 413)(scope, receive, send)
                 return
         await self.app(scope, receive, send)

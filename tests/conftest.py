@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.commands.cli import failure_reason, run_config
+from pipeline.cli import failure_reason, run_config
 from pipeline.definitions import JOB_NAME, build_definitions
 from pipeline.reference.contract import FIRMS, TRANSACTIONS
 from pipeline.reference.corporate_number import with_check_digit

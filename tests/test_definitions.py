@@ -32,6 +32,7 @@ STAGES = [
     "publication_draft",
     "prefecture_charts",
     "published_lists",
+    "ichiran",  # the 重点支援企業一覧, outside the per-year job
 ]
 
 
@@ -41,6 +42,11 @@ def test_definitions_load_with_every_stage_in_one_job():
     assert keys == set(STAGES)
     job = defs.resolve_job_def(JOB_NAME)
     assert job.executor_def.name == "in_process"
+    assert "ichiran" not in {key.to_user_string() for key in job.asset_layer.selected_asset_keys}
+    assert {
+        k.to_user_string()
+        for k in defs.resolve_job_def("ichiran_publication").asset_layer.selected_asset_keys
+    } == {"ichiran"}
 
 
 def test_every_asset_has_a_description_group_and_kinds():
@@ -94,4 +100,5 @@ def test_dagster_lineage_is_the_one_data_versions_follow():
     # The register is not per year: outside PARENTS, its version enters firm_register_matches'.
     expected = {asset: set(parents) for asset, parents in PARENTS.items()}
     expected["firm_register_matches"].add("corporate_register")
+    assert lineage.pop("ichiran") == {"published_lists"}  # the 一覧 keeps versions of its own
     assert lineage == {**expected, "corporate_register": set()}

@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.commands.cli import failure_reason, run_config
+from pipeline.cli import failure_reason, run_config
 from pipeline.commands.explain import CannotExplain, explain, render_text
 from pipeline.commands.explain_release import explain_release
 from pipeline.definitions import JOB_NAME, build_definitions

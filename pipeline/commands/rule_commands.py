@@ -13,11 +13,91 @@ from dataclasses import asdict
 
 from pydantic import ValidationError
 
+from pipeline.reference.contract import SIZE_CLASSES
 from pipeline.registry.rule import YearRule, rule_errors
 from pipeline.registry.store import Registry
 from pipeline.settings import Paths
 
 NO_REASON = "no reason given"
+
+
+RULE_OPTIONS = (
+    "min_sales_jpy",
+    "min_employees",
+    "min_connector_degree",
+    "min_hub_degree",
+    "selection",
+    "top_n_per_prefecture",
+    "amount_mode",
+    "estimate_beta",
+    "quarantine_tolerance",
+)
+
+
+def rule_changes(args: argparse.Namespace) -> dict[str, object]:
+    """The rule options given on the command line, by their names in the rule (`YearRule.flat`)."""
+    changes: dict[str, object] = {k: getattr(args, k) for k in RULE_OPTIONS if getattr(args, k) is not None}
+    if args.exclude_size_class:
+        changes["excluded_size_classes"] = [c for c in args.exclude_size_class if c != "none"]
+    for name, value in args.weight or ():
+        changes[f"weight.{name}"] = value
+    return changes
+
+
+def _weight(text: str) -> tuple[str, float]:
+    """NAME=VALUE for --weight, e.g. profit_growth=0.3."""
+    from pipeline.registry.rule import CompositeWeights
+
+    name, _, value = text.partition("=")
+    if name not in CompositeWeights.model_fields:
+        raise argparse.ArgumentTypeError(f"{name!r} is not one of {', '.join(CompositeWeights.model_fields)}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: the weight must be a number, as in {name}=0.2") from None
+
+
+def add_rule_options(p: argparse.ArgumentParser) -> None:
+    """The options that change a year's recorded rule, shared by `run` and `rule set`."""
+    p.add_argument("--min-sales-jpy", type=int, help="size test: sales_jpy ≥ this (default 1,000,000,000)")
+    p.add_argument("--min-employees", type=int, help="size test: employees ≥ this (default 20)")
+    p.add_argument("--min-connector-degree", type=float, help="degree test, in [0, 1] (default 0.001)")
+    p.add_argument("--min-hub-degree", type=float, help="degree test, in [0, 1] (default 0.001)")
+    p.add_argument(
+        "--exclude-size-class",
+        action="append",
+        choices=(*SIZE_CLASSES, "none"),
+        help="a legal size class that cannot be a candidate (repeatable), e.g. 大企業; 'none' clears",
+    )
+    p.add_argument(
+        "--selection",
+        choices=("thresholds", "composite_top_n"),
+        help="thresholds (default): the degree test; composite_top_n: the top N per prefecture "
+        "by composite score among firms that pass the size tests",
+    )
+    p.add_argument("--top-n", dest="top_n_per_prefecture", type=int, help="N of composite_top_n (default 10)")
+    p.add_argument(
+        "--weight",
+        action="append",
+        type=_weight,
+        metavar="INDICATOR=W",
+        help="a composite weight (repeatable), e.g. profit_growth=0.3; the others are kept",
+    )
+    p.add_argument(
+        "--amount-mode",
+        choices=("require", "estimate"),
+        help="require (default): an empty amount is invalid_amount; estimate: estimate it "
+        "from the firms' sizes (partner lists without amounts)",
+    )
+    p.add_argument(
+        "--estimate-beta", type=float, help="β of the estimate: weight = customer sales^β (default 1)"
+    )
+    p.add_argument(
+        "--quarantine-tolerance",
+        help="the largest quarantined share of a file's rows or yen that still publishes, in [0, 1], "
+        "at most 6 decimal places (default 0.01)",
+    )
+    p.add_argument("--reason", help="why the rule changes (recorded with the change)")
 
 
 def apply_rule_changes(
@@ -48,7 +128,6 @@ def apply_rule_changes(
 
 
 def rule_set(args: argparse.Namespace) -> int:
-    from pipeline.commands.cli import rule_changes
 
     changes = rule_changes(args)
     if not changes:
@@ -154,7 +233,6 @@ def releases_prune(args: argparse.Namespace) -> int:
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
-    from pipeline.commands.cli import add_rule_options
 
     rule = sub.add_parser("rule", help="show, change or trace a fiscal year's recorded rule")
     actions = rule.add_subparsers(dest="action", required=True)

@@ -33,8 +33,9 @@ FIRMS = InputSpec(
         "employees",
     ),
     # jsic_major (JSIC 中分類, 2 digits) is the policy indicators' extension, for the legal size class;
-    # the multi-year columns are the composite score's (y0 = this fiscal year).
-    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS),
+    # the multi-year columns are the composite score's (y0 = this fiscal year); average_wage_jpy
+    # is the plans' 賃上げ KPI's (pipeline/designations/kpis.py).
+    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS, "average_wage_jpy"),
 )
 
 TRANSACTIONS = InputSpec(

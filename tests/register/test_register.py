@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from pipeline.commands.cli import run_config
+from pipeline.cli import run_config
 from pipeline.definitions import JOB_NAME, REGISTER_JOB_NAME, build_definitions
 from pipeline.quality.gx_duckdb import validate
 from pipeline.registry.rule import YearRule

@@ -8,7 +8,7 @@ with raw_rows as (
         cell_text(prefecture_code) as prefecture_code, jsic_division,
         sales_jpy, employees, capital_jpy, export_sales_jpy, cell_text(jsic_major) as jsic_major,
         operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
-        employees_y0, employees_y1, employees_y2
+        employees_y0, employees_y1, employees_y2, average_wage_jpy
     from raw_firms
 ),
 
@@ -49,7 +49,10 @@ normalised as (
         parse_signed_integer(operating_profit_jpy_y2) as operating_profit_jpy_y2,
         parse_integer(employees_y0) as employees_y0,
         parse_integer(employees_y1) as employees_y1,
-        parse_integer(employees_y2) as employees_y2
+        parse_integer(employees_y2) as employees_y2,
+        -- The plans' average wage (賃上げ KPI): optional, but a value that is there must be an integer ≥ 0.
+        not is_blank(average_wage_jpy) as has_average_wage,
+        parse_integer(average_wage_jpy) as average_wage_jpy
     from raw_rows
 ),
 
@@ -69,6 +72,7 @@ checked as (
                 or (has_employees_y0 and employees_y0 is null)
                 or (has_employees_y1 and employees_y1 is null)
                 or (has_employees_y2 and employees_y2 is null)
+                or (has_average_wage and average_wage_jpy is null)
                 then 'invalid_number'
             when has_export_sales
                 and (export_sales_jpy is null or export_sales_jpy > sales_jpy)
@@ -95,6 +99,7 @@ select
     employees_y0,
     employees_y1,
     employees_y2,
+    average_wage_jpy,
     $source_file as source_file,
     reason,
     name_controls_replaced

@@ -22,5 +22,7 @@ create table if not exists checked_firms (
     employees_y1 bigint,
     employees_y2 bigint,
     -- Whether the name held control characters, each replaced by a space (README: input rules).
-    name_controls_replaced boolean
+    name_controls_replaced boolean,
+    -- The optional average wage (yen a year), for the plans' 賃上げ KPI.
+    average_wage_jpy bigint
 );
