@@ -184,3 +184,27 @@ class Pipeline:
 @pytest.fixture
 def pipeline(tmp_path: Path) -> Pipeline:
     return Pipeline(tmp_path)
+
+
+# The modules whose tests work on single SQL files, modules or small DuckDB fixtures: `make
+# test-fast` runs these. Every other module (whole pipeline runs, the portal, a browser,
+# LibreOffice, a wheel build) is marked slow; `make test` runs everything, as CI does.
+FAST_MODULES = frozenset(
+    {
+        "tests.test_charts",
+        "tests.test_corporate_number",
+        "tests.test_ingest",
+        "tests.test_layout",
+        "tests.test_sample",
+        "tests.test_size_classes",
+        "tests.test_warehouse",
+        "tests.test_warehouse_schema",
+        "tests.quality.test_gx_duckdb",
+    }
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.module.__name__ not in FAST_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -18,8 +18,6 @@ import pytest
 
 from pipeline.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:

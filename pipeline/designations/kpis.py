@@ -15,8 +15,8 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.designations.store import PlanStore, Revision, StoreError
-from pipeline.settings import Paths
 from pipeline.runtime.release_folders import copy_bom_csv
+from pipeline.settings import Paths
 from pipeline.warehouse.connection import fetch_records, sql_text
 
 

@@ -20,9 +20,9 @@ import pyarrow.csv as pacsv
 
 from pipeline.designations.firms_file import corporate_number_problem
 from pipeline.designations.publish import HISTORY, ichiran_dir
+from pipeline.runtime.release_folders import copy_bom_csv
 from pipeline.settings import Paths
 from pipeline.stages.ingest.input_files import InputFileError, csv_header, detect_encoding, transcode_to_utf8
-from pipeline.runtime.release_folders import copy_bom_csv
 from pipeline.warehouse.connection import fetch_records, sql_text
 
 NUMBER_COLUMNS = ("corporate_number", "法人番号")

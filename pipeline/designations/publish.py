@@ -27,8 +27,8 @@ from pipeline.designations.spreadsheet import ichiran_xlsx
 from pipeline.designations.store import PlanStore, Revision
 from pipeline.reference.prefectures import PREFECTURES
 from pipeline.registry.store import os_user, utc_now
-from pipeline.settings import Paths
 from pipeline.runtime.release_folders import copy_bom_csv, copy_parquet
+from pipeline.settings import Paths
 from pipeline.stages.publication.manifest import code_commit
 from pipeline.warehouse.connection import fetch_records, sql_text
 

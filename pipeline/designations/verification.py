@@ -21,8 +21,8 @@ from pipeline.commands.assess import AssessmentError, run_assessment
 from pipeline.designations.firms_file import FirmsFile
 from pipeline.designations.store import Designation
 from pipeline.reference.prefectures import PREFECTURES
-from pipeline.settings import Paths
 from pipeline.runtime.release_folders import live_release, release_folder_path
+from pipeline.settings import Paths
 from pipeline.stages.publication.manifest import MANIFEST
 from pipeline.warehouse.connection import fetch_records
 
