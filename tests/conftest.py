@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import anyio._core._fileio  # noqa: F401  (see below)
 import dagster as dg
 import duckdb
 import pytest
@@ -184,6 +185,12 @@ class Pipeline:
 @pytest.fixture
 def pipeline(tmp_path: Path) -> Pipeline:
     return Pipeline(tmp_path)
+
+
+# anyio is a pytest plugin, so pytest rewrites its modules on import; anyio imports its file
+# module lazily, inside the thread a TestClient serves a FileResponse from, and a parse there
+# racing the main thread's trips CPython 3.11's "AST constructor recursion depth mismatch".
+# It is imported above, once, in the main thread.
 
 
 # The modules whose tests work on single SQL files, modules or small DuckDB fixtures: `make
