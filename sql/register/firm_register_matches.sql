@@ -1,7 +1,8 @@
 -- Each staged firm of the year against the register: found or not (deleted by 99 削除, or
 -- never there), closed before the fiscal year's end (31 March of the next year), merged into
 -- which successor, and the register's head-office prefecture and 商号 against the vendor's.
--- 商号 are compared with full-width letters, digits and spaces folded and spaces removed.
+-- 商号 are compared with full-width letters, digits and spaces folded and spaces removed
+-- (names that are equal as given are not folded).
 select
     f.fiscal_year,
     f.corporate_number,
@@ -31,11 +32,12 @@ select
     r.successor_corporate_number,
     coalesce(r.close_cause = '11' or r.successor_corporate_number is not null, false) as merged,
     coalesce(r.prefecture_code <> f.prefecture_code, false) as prefecture_differs,
-    coalesce(
-        replace(replace(ascii_text(r.name), ' ', ''), '　', '')
-            <> replace(replace(ascii_text(f.name), ' ', ''), '　', ''),
-        false
-    ) as name_differs,
+    -- equal names first: the folding (translate) is costly, and a CASE folds only the others
+    case
+        when r.name is null or f.name is null or r.name = f.name then false
+        else replace(replace(ascii_text(r.name), ' ', ''), '　', '')
+            <> replace(replace(ascii_text(f.name), ' ', ''), '　', '')
+    end as name_differs,
     r.process as register_process,
     r.update_date as register_update_date,
     r.source_file as register_source_file,
