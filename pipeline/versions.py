@@ -111,7 +111,9 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "pipeline/register/layout.py",
         "sql/register/schema.sql",
         "sql/register/load_rows.sql",
+        "sql/register/rows_read.sql",
         "sql/register/apply_rows.sql",
+        "sql/register/views.sql",
     ),
     "firm_register_matches": (
         "pipeline/register/assets.py",
