@@ -111,7 +111,7 @@ ASSET_SOURCES: dict[str, tuple[str, ...]] = {
         "pipeline/register/layout.py",
         "sql/register/schema.sql",
         "sql/register/load_rows.sql",
-        "sql/register/rows_read.sql",
+        "sql/register/rejected_rows.sql",
         "sql/register/apply_rows.sql",
         "sql/register/views.sql",
     ),

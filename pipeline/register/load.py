@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.register.files import RegisterFiles, register_identity
-from pipeline.register.reading import decode_files, load_rows
+from pipeline.register.reading import read_register
 from pipeline.warehouse import fetch_rows, run_sql, sql_text, transaction
 
 NO_REGISTER = "no register"
@@ -68,44 +68,43 @@ def load_register(con: duckdb.DuckDBPyConnection, files: RegisterFiles, workdir:
     transaction: a file with a bad line leaves the previous register as it was."""
     ensure_register_tables(con)
     workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        decoded = decode_files(files, Path(tmp))
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp, transaction(con):
+        for table in ("register_entries", "register_files", "register_superseded", "register_loads"):
+            con.execute(f"delete from {table}")
+        decoded = read_register(con, files, Path(tmp))
         identity = {d.file.path.name: d.sha256 for d in decoded}
         version = register_version(files, identity)
-        with transaction(con):
-            for table in ("register_entries", "register_files", "register_superseded", "register_loads"):
-                con.execute(f"delete from {table}")
-            con.execute(
-                "insert into register_files values " + ", ".join("(?, ?, ?, ?, null, null)" for _ in decoded),
-                [
-                    v
-                    for order, d in enumerate(decoded)
-                    for v in (order, d.file.path.name, d.file.kind, d.file.date)
-                ],
-            ).fetchall()
-            rows = load_rows(con, decoded)
-            con.execute(sql_text("register/apply_rows"))
-            con.execute(sql_text("register/views"))
-            counts = dict(con.execute("select source_file, rows from register_files").fetchall())
-            described = [
-                {
-                    "file": d.file.path.name,
-                    "kind": "全件" if d.file.kind == "all" else "差分",
-                    "date": d.file.date.isoformat(),
-                    "encoding": "Unicode (UTF-8)" if d.encoding == "utf-8" else "Shift_JIS (CP932)",
-                    "member": d.member,
-                    "rows": counts.get(d.file.path.name, 0),
-                    "sha256": d.sha256,
-                }
-                for d in decoded
-            ]
-            run_sql(
-                con,
-                "register/record_load",
-                register_version=version,
-                register_date=files.register_date,
-                files_json=json.dumps(described, ensure_ascii=False),
-            )
+        con.execute(
+            "insert into register_files values " + ", ".join("(?, ?, ?, ?, null, null)" for _ in decoded),
+            [
+                v
+                for order, d in enumerate(decoded)
+                for v in (order, d.file.path.name, d.file.kind, d.file.date)
+            ],
+        ).fetchall()
+        con.execute(sql_text("register/apply_rows"))
+        con.execute(sql_text("register/views"))
+        counts = dict(con.execute("select source_file, rows from register_files").fetchall())
+        rows = sum(counts.values())
+        described = [
+            {
+                "file": d.file.path.name,
+                "kind": "全件" if d.file.kind == "all" else "差分",
+                "date": d.file.date.isoformat(),
+                "encoding": "Unicode (UTF-8)" if d.encoding == "utf-8" else "Shift_JIS (CP932)",
+                "member": d.member,
+                "rows": counts.get(d.file.path.name, 0),
+                "sha256": d.sha256,
+            }
+            for d in decoded
+        ]
+        run_sql(
+            con,
+            "register/record_load",
+            register_version=version,
+            register_date=files.register_date,
+            files_json=json.dumps(described, ensure_ascii=False),
+        )
     return LoadedRegister(version, files.register_date, rows, described)
 
 

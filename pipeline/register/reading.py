@@ -17,6 +17,7 @@ import codecs
 import itertools
 import re
 import shutil
+import struct
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -77,8 +78,53 @@ def _member(file: RegisterFile) -> Iterator[tuple[str | None, Iterator[bytes]]]:
         if len(members) != 1 or not members[0].filename.lower().endswith(".csv"):
             names = ", ".join(m.filename for m in members) or "nothing"
             raise RegisterError(f"{file.path.name}: holds {names}; the NTA's zip holds one CSV")
-        with archive.open(members[0]) as stream:
-            yield members[0].filename, iter(lambda: stream.read(CHUNK_BYTES), b"")
+        info = members[0]
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1:
+            with archive.open(info) as stream:
+                yield info.filename, iter(lambda: stream.read(CHUNK_BYTES), b"")
+            return
+        with file.path.open("rb") as raw:
+            yield info.filename, _inflated(file, raw, info)
+
+
+# ISA-L's inflate (the optional `isal` package) is about three times zlib's; zlib otherwise.
+try:
+    from isal import isal_zlib as _deflate
+except ImportError:  # pragma: no cover - the package is optional
+    import zlib as _deflate
+
+_LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, ..., name length, extra length
+
+
+def _inflated(file: RegisterFile, raw, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A deflated member's bytes in chunks of about CHUNK_BYTES, its CRC-32 checked as zipfile
+    would (read past its local header; the central directory gave where and how long)."""
+    raw.seek(info.header_offset)
+    signature, name_length, extra_length = _LOCAL_HEADER.unpack(raw.read(_LOCAL_HEADER.size))
+    if signature != b"PK\x03\x04":
+        raise RegisterError(f"{file.path.name}: not a zip file (no local header for {info.filename})")
+    raw.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+    inflater = _deflate.decompressobj(-15)
+    remaining = info.compress_size
+    crc = size = 0
+    try:
+        while True:
+            if inflater.unconsumed_tail:
+                data = inflater.unconsumed_tail
+            elif remaining and (data := raw.read(min(remaining, CHUNK_BYTES // 8))):
+                remaining -= len(data)
+            else:
+                break
+            if out := inflater.decompress(data, CHUNK_BYTES):
+                crc, size = _deflate.crc32(out, crc), size + len(out)
+                yield out
+        if out := inflater.flush():
+            crc, size = _deflate.crc32(out, crc), size + len(out)
+            yield out
+    except _deflate.error as error:
+        raise RegisterError(f"{file.path.name}: the zip is damaged ({error}); download it again") from None
+    if crc != info.CRC or size != info.file_size:
+        raise RegisterError(f"{file.path.name}: the zip is damaged (its CRC-32 differs); download it again")
 
 
 def _faults_in(chunk: bytes, encoding: str) -> int:
@@ -88,11 +134,11 @@ def _faults_in(chunk: bytes, encoding: str) -> int:
     return text.count("\ufffd")
 
 
-JUDGED_BYTES = 1024 * 1024  # the start of the first chunk that is not plain ASCII
+JUDGED_BYTES = 256 * 1024  # the start of the first chunk that is not plain ASCII
 
 
 def judge_encoding(chunk: bytes) -> str:
-    """UTF-8 or CP932 for a chunk that is not plain ASCII, from its first megabyte (to its
+    """UTF-8 or CP932 for a chunk that is not plain ASCII, from its first 256 KB (to its
     last line break): whichever reads it with fewer faults (UTF-8 on a tie, and when it is
     valid UTF-8). The rest of the file is then read as that encoding, every fault reported."""
     if len(chunk) > JUDGED_BYTES:
@@ -297,13 +343,6 @@ def decode_file(file: RegisterFile, folder: Path, order: int = 0) -> DecodedFile
     return DecodedFile(file, csv_path, encoding, member, sha256_of(file.path), decoder.lines, faults)
 
 
-def decode_files(files: RegisterFiles, folder: Path, workers: int = 2) -> list[DecodedFile]:
-    """Every applied file decoded, two at once: zlib, hashing and the writes run outside the
-    GIL, and iconv in a process of its own."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(lambda f: decode_file(f[1], folder, f[0]), enumerate(files.applied)))
-
-
 def _rejected_lines(con: duckdb.DuckDBPyConnection, decoded: list[DecodedFile]) -> list[Fault]:
     """DuckDB's structural faults; a byte that does not decode is the decoder's to report."""
     by_path = {str(d.csv_path): (order, d.file.path.name) for order, d in enumerate(decoded)}
@@ -336,24 +375,52 @@ def _report(faults: list[Fault]) -> str:
     return "\n".join(lines)
 
 
-def load_rows(con: duckdb.DuckDBPyConnection, decoded: list[DecodedFile]) -> int:
-    """Parse every decoded file into `register_entries` (call inside the load's transaction);
-    every malformed or undecodable line of every file is one line of the RegisterError, and
-    the caller's transaction then records nothing."""
+PARSE_THREADS = 1  # DuckDB's while it reads: one thread parses while the next files decode
+DECODE_WORKERS = 2
+
+
+def _insert(con: duckdb.DuckDBPyConnection, batch: list[DecodedFile], first: int, offset: int) -> int:
+    """Parse `batch` (files `first`, `first` + 1, ... of the apply order) into register_entries,
+    its rows numbered on from `offset`; the rows inserted."""
     columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in COLUMNS) + "}"
-    con.execute("drop table if exists register_reject_errors; drop table if exists register_reject_scans")
     try:  # the column list is the layout's, not user text
-        inserted = con.execute(
+        return con.execute(
             sql_text("register/load_rows").replace("$columns", columns),
-            {"files": [str(d.csv_path) for d in decoded]},
+            {"files": [str(d.csv_path) for d in batch], "first": first, "offset": offset},
         ).fetchone()[0]
     except duckdb.Error as error:
         raise RegisterError(f"the register files cannot be read: {str(error).splitlines()[0]}") from None
+
+
+def read_register(con: duckdb.DuckDBPyConnection, files: RegisterFiles, folder: Path) -> list[DecodedFile]:
+    """Decode every applied file into `folder` (two at once: zlib, hashing and the writes run
+    outside the GIL, iconv in a process of its own) and parse each into `register_entries` as
+    soon as it and the files before it are decoded, while the next ones decode. Call inside the
+    load's transaction: every malformed or undecodable line of every file is one line of the
+    RegisterError, and the transaction then records nothing."""
+    con.execute("drop table if exists register_reject_errors; drop table if exists register_reject_scans")
+    threads = con.execute("select current_setting('threads')").fetchone()[0]
+    decoded: list[DecodedFile] = []
+    rows = 0
+    pool = ThreadPoolExecutor(max_workers=DECODE_WORKERS)
+    try:
+        con.execute(f"set threads = {PARSE_THREADS}")
+        pending = [pool.submit(decode_file, f, folder, order) for order, f in enumerate(files.applied)]
+        while pending:
+            batch = [pending.pop(0).result()]
+            while pending and pending[0].done():  # what else is ready, in order: one read_csv
+                batch.append(pending.pop(0).result())
+            rows += _insert(con, batch, len(decoded), rows)
+            decoded += batch
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        con.execute(f"set threads = {int(threads)}")
     faults = [f for d in decoded for f in d.faults] + _rejected_lines(con, decoded)
-    read = dict(con.execute(sql_text("register/rows_read")).fetchall())
+    applied = dict(con.execute("select apply_order, count(*) from register_entries group by all").fetchall())
+    rejected = dict(con.execute(sql_text("register/rejected_rows")).fetchall())
     for order, d in enumerate(decoded):
-        if read.get(order, 0) < d.lines:
+        if applied.get(order, 0) + rejected.get(str(d.csv_path), 0) < d.lines:
             faults += _blank_lines(d, order)
     if faults:
         raise RegisterError(_report(faults))
-    return int(inserted)
+    return decoded

@@ -46,4 +46,4 @@ from staged_firms as f
 left join corporate_register as r using (corporate_number)
 left join register_deletions as d using (corporate_number)
 where f.fiscal_year = $fiscal_year
-order by f.corporate_number
+

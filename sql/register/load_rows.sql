@@ -7,8 +7,8 @@
 -- whole, and then records nothing.
 insert into register_entries
 select
-    file_index::smallint as apply_order,
-    row_number() over () as row_number,
+    (file_index + $first)::smallint as apply_order,
+    row_number() over () + $offset as row_number,
     sequence_number,
     corporate_number,
     process,
