@@ -436,3 +436,43 @@ def test_a_warehouse_with_the_old_register_tables_loads_again(tmp_path):
     assert held_register(con) is None  # the next run loads the register again
     views = {r[0] for r in con.execute("select view_name from duckdb_views() where not temporary").fetchall()}
     assert {"register_rows", "corporate_register", "register_deletions"} <= views
+
+
+def test_zips_stored_deflated_by_zlib_and_damaged(register_folder, tmp_path, monkeypatch):
+    """ISA-L or zlib inflate the same bytes; a stored member is read by zipfile; a damaged
+    member is a clear failure (its CRC-32, or the inflater, says so)."""
+    import zlib
+
+    from pipeline.register import reading
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    expected = (
+        _loaded(register_folder, tmp_path / "a")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    tokyo = folder / "13_tokyo_all_20260331.zip"
+    data = zipfile.ZipFile(tokyo).read("13_tokyo_all_20260331.csv")
+    tokyo.unlink()
+    with zipfile.ZipFile(tokyo, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("13_tokyo_all_20260331.csv", data)
+    monkeypatch.setattr(reading, "_deflate", zlib)
+    stored = (
+        _loaded(folder, tmp_path / "b")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    assert stored == expected
+    kanagawa = folder / "14_kanagawa_all_20260331.zip"
+    raw = bytearray(kanagawa.read_bytes())
+    info = zipfile.ZipFile(kanagawa).infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start + info.compress_size // 2] ^= 0xFF
+    kanagawa.write_bytes(bytes(raw))
+    con = duckdb.connect(str(tmp_path / "c.duckdb"))
+    con.execute(sql_text("macros"))
+    with pytest.raises(RegisterError, match="14_kanagawa_all_20260331.zip: the zip is damaged"):
+        load_register(con, locate_register(folder), tmp_path / "work")
