@@ -2,7 +2,8 @@
 -- never there), closed before the fiscal year's end (31 March of the next year), merged into
 -- which successor, and the register's head-office prefecture and 商号 against the vendor's.
 -- 商号 are compared with full-width letters, digits and spaces folded and spaces removed
--- (names that are equal as given are not folded).
+-- (names that are equal as given are not folded). Not sorted: the publication sorts
+-- (published_matches.sql), and sorting 2M rows of 23 columns on insert took 1.8 s.
 select
     f.fiscal_year,
     f.corporate_number,
@@ -46,4 +47,3 @@ from staged_firms as f
 left join corporate_register as r using (corporate_number)
 left join register_deletions as d using (corporate_number)
 where f.fiscal_year = $fiscal_year
-
