@@ -59,5 +59,7 @@ sample-national: install
 	$(BIN)/python -m pipeline sample --size national --format parquet --out data/national
 
 # The benchmark on the national sample (cached in bench/cache/); writes BENCHMARKS.md.
+# Then the register's: a 5M-row register read and reconciled against its 2M firms (one JSON line).
 bench: install
 	$(BIN)/python -m bench --size national
+	$(BIN)/python bench/register.py

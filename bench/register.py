@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -143,6 +145,8 @@ def main() -> int:
     generated = time.perf_counter() - started
     database = Path(args.cache) / "bench.duckdb"
     database.unlink(missing_ok=True)
+    load_before = os.getloadavg()[0]
+    used_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     child = subprocess.run(
         [sys.executable, "-c", _TIMED, str(folder), str(database), args.firms],
         cwd=ROOT,
@@ -153,7 +157,15 @@ def main() -> int:
     if child.returncode != 0:
         print(child.stderr[-2000:], file=sys.stderr)
         return 1
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = used.ru_utime + used.ru_stime - used_before.ru_utime - used_before.ru_stime
     figures = json.loads(child.stdout.strip().splitlines()[-1])
+    # The machine's share: the CPU the timed process (and its iconv processes) used, start to
+    # end (setting up included), and the 1-minute load average before and after.
+    figures |= {
+        "process_cpu_s": round(cpu, 1),
+        "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+    }
     zipped = sum(f.stat().st_size for f in folder.glob("*.zip"))
     print(
         json.dumps({**figures, "zip_bytes": zipped, "generated_s": round(generated, 1)}, ensure_ascii=False)

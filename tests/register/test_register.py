@@ -254,3 +254,229 @@ def test_no_register_runs_as_before(tmp_path):
         if m.asset_key == dg.AssetKey("firm_register_matches")
     ]
     assert event.materialization.metadata["register"].value == "no register"
+
+
+def _rewrite_zip(path: Path, data: bytes) -> None:
+    member = zipfile.ZipFile(path).namelist()[0]
+    path.unlink()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(member, data)
+
+
+def _load_error(folder: Path, tmp_path: Path) -> tuple[list[str], duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_macros(con)
+    with pytest.raises(RegisterError) as error:
+        load_register(con, locate_register(folder), tmp_path / "work")
+    return str(error.value).splitlines(), con
+
+
+def test_undecodable_bytes_are_reported_by_line_with_the_other_faults(register_folder, tmp_path):
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    # Shift_JIS: line 2 holds a lead byte without its second byte; line 1 lacks a column.
+    lines = (folder / "diff_20260402.csv").read_bytes().split(b"\r\n")
+    lines[0] = lines[0].rsplit(b",", 1)[0]
+    lines[1] = lines[1].replace(b",99,", b",9\x81,")
+    (folder / "diff_20260402.csv").write_bytes(b"\r\n".join(lines))
+    # UTF-8: line 3 holds a byte that is not UTF-8 in a column the register does not keep
+    # (furigana, the 29th), which DuckDB alone would not look at.
+    kanagawa = folder / "14_kanagawa_all_20260331.zip"
+    rows = zipfile.ZipFile(kanagawa).read("14_kanagawa_all_20260331.csv").split(b"\r\n")
+    cells = rows[2].split(b",")
+    cells[28] = b'"\xe3\x81"'
+    rows[2] = b",".join(cells)
+    _rewrite_zip(kanagawa, b"\r\n".join(rows))
+    lines, con = _load_error(folder, tmp_path)
+    assert lines == [
+        "14_kanagawa_all_20260331.zip: line 3: INVALID ENCODING: a byte that is not UTF-8",
+        *lines[1:2],
+        "diff_20260402.csv: line 2: INVALID ENCODING: a byte that is not Shift_JIS (CP932)",
+    ]
+    assert lines[1].startswith("diff_20260402.csv: line 1: MISSING COLUMNS")
+    assert con.execute("select count(*) from register_rows").fetchone()[0] == 0
+
+
+def test_a_file_that_changes_encoding_is_reported_line_by_line(register_folder, tmp_path, monkeypatch):
+    """The encoding is judged on the first chunk that is not ASCII; Shift_JIS lines further on
+    in a UTF-8 file are that file's faults, each by line (not a whole file read as CP932)."""
+    from pipeline.stages.register import reading
+
+    monkeypatch.setattr(reading, "CHUNK_BYTES", 512)
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    kanagawa = folder / "14_kanagawa_all_20260331.zip"
+    text = zipfile.ZipFile(kanagawa).read("14_kanagawa_all_20260331.csv").decode("utf-8")
+    rows = text.split("\r\n")
+    assert len(rows) > 6
+    mixed = "\r\n".join(rows[:3]).encode("utf-8") + b"\r\n" + "\r\n".join(rows[3:]).encode("cp932")
+    _rewrite_zip(kanagawa, mixed)
+    lines, _ = _load_error(folder, tmp_path)
+    bad = [line for line in lines if line.startswith("14_kanagawa")]
+    assert bad[0] == "14_kanagawa_all_20260331.zip: line 4: INVALID ENCODING: a byte that is not UTF-8"
+    assert {int(line.split(": line ")[1].split(":")[0]) for line in bad} == set(range(4, len(rows)))
+
+
+def test_blank_lines_are_reported(register_folder, tmp_path):
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    diff = folder / "diff_20260402.csv"
+    first, second = diff.read_bytes().split(b"\r\n")[:2]
+    diff.write_bytes(first + b"\r\n\r\n" + second + b"\r\n")
+    lines, con = _load_error(folder, tmp_path)
+    assert lines == ["diff_20260402.csv: line 2: BLANK LINE: no columns"]
+    assert con.execute("select count(*) from register_rows").fetchone()[0] == 0
+
+
+def test_every_row_read_is_applied_at_its_line(register_folder, tmp_path):
+    con = _loaded(register_folder, tmp_path)
+    by_file = {}
+    for path in register_folder.iterdir():
+        data = (
+            zipfile.ZipFile(path).read(zipfile.ZipFile(path).namelist()[0]) if path.suffix == ".zip" else None
+        )
+        data = path.read_bytes() if data is None else data
+        encoding = (
+            "cp932"
+            if (path.name[:2].isdigit() and int(path.name[:2]) % 2) or path.suffix == ".csv"
+            else "utf-8"
+        )
+        by_file[path.name] = [r[0] for r in _rows(data, encoding)]  # the sequence numbers, by line
+    applied = con.execute(
+        "select source_file, line, sequence_number from register_rows order by source_file, line"
+    ).fetchall()
+    assert len(applied) == sum(len(v) for v in by_file.values())
+    assert all(by_file[name][line - 1] == sequence for name, line, sequence in applied)
+    files = con.execute("select source_file, rows from register_files").fetchall()
+    assert {name: rows for name, rows in files} == {k: len(v) for k, v in by_file.items()}
+
+
+def test_the_suites_check_digit_is_the_macros(tmp_path):
+    """register_rows computes number_valid itself (a view cannot call a connection's macro)."""
+    import random
+
+    from pipeline.stages.register.load import ensure_register_tables
+
+    rng = random.Random(19)
+    numbers = [str(rng.randrange(10**12, 10**13)) for _ in range(3000)]
+    numbers += ["7000012050002", "4000012090001", "1180301018771", "700001205000", "70000120500021"]
+    numbers += ["７000012050002", "7000012O50002", " 700001205000", "", "abcdefghijklm"]
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    load_macros(con)
+    ensure_register_tables(con)
+    con.execute("insert into register_files values (0, 'f.csv', 'all', date '2026-03-31', 0, 0)")
+    con.execute(
+        "insert into register_entries (apply_order, row_number, corporate_number) "
+        "select 0, generate_subscripts(?::varchar[], 1), unnest(?::varchar[])",
+        [numbers, numbers],
+    )
+    con.execute("insert into register_entries (apply_order, row_number) values (0, 0)")  # no number
+    differing = con.execute(
+        "select corporate_number, number_valid, is_corporate_number(corporate_number) from register_rows "
+        "where number_valid is distinct from coalesce(is_corporate_number(corporate_number), false)"
+    ).fetchall()
+    assert differing == []
+    assert con.execute("select count(*) filter (where number_valid) from register_rows").fetchone()[0] > 300
+
+
+def test_without_iconv_pythons_codec_reads_the_same(register_folder, tmp_path, monkeypatch):
+    from pipeline.stages.register import reading
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_iconv = (
+        _loaded(register_folder, tmp_path / "a")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    monkeypatch.setattr(reading.shutil, "which", lambda name: None)
+    without = (
+        _loaded(register_folder, tmp_path / "b")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    assert without == with_iconv and len(without) == 299 + 3 - 1
+
+
+def test_a_number_in_two_files_is_the_later_files(register_folder, tmp_path):
+    """A number twice (here in two 全件 files): the later file's row is the register's, the
+    other is kept in register_rows, and applied_rows counts both."""
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    tokyo = folder / "13_tokyo_all_20260331.zip"
+    kanagawa = folder / "14_kanagawa_all_20260331.zip"
+    moved = _rows(zipfile.ZipFile(tokyo).read("13_tokyo_all_20260331.csv"), "cp932")[0]
+    data = zipfile.ZipFile(kanagawa).read("14_kanagawa_all_20260331.csv")
+    copy = list(moved)
+    copy[6] = "株式会社二重登録"
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\r\n", quoting=csv.QUOTE_ALL).writerow(copy)
+    _rewrite_zip(kanagawa, data + text.getvalue().encode("utf-8"))
+    con = _loaded(folder, tmp_path)
+    (row,) = con.execute(
+        "select name, source_file, applied_rows from corporate_register where corporate_number = ?",
+        [moved[1]],
+    ).fetchall()
+    assert row == ("株式会社二重登録", "14_kanagawa_all_20260331.zip", 2)
+    assert (
+        con.execute("select count(*) from register_rows where corporate_number = ?", [moved[1]]).fetchone()[0]
+        == 2
+    )
+
+
+def test_a_warehouse_with_the_old_register_tables_loads_again(tmp_path):
+    from pipeline.stages.register.load import ensure_register_tables, held_register
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("create table register_rows (source_file varchar)")
+    con.execute("create table corporate_register (corporate_number varchar)")
+    con.execute("create table register_deletions (corporate_number varchar)")
+    con.execute(
+        "create table register_loads (register_version varchar, register_date varchar, "
+        "files_json varchar, checked boolean)"
+    )
+    con.execute("insert into register_loads values ('v', 'd', '[]', true)")
+    ensure_register_tables(con)
+    assert held_register(con) is None  # the next run loads the register again
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where not temporary").fetchall()}
+    assert {"register_rows", "corporate_register", "register_deletions"} <= views
+
+
+def test_zips_stored_deflated_by_zlib_and_damaged(register_folder, tmp_path, monkeypatch):
+    """ISA-L or zlib inflate the same bytes; a stored member is read by zipfile; a damaged
+    member is a clear failure (its CRC-32, or the inflater, says so)."""
+    import zlib
+
+    from pipeline.stages.register import reading
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    expected = (
+        _loaded(register_folder, tmp_path / "a")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    folder = tmp_path / "houjin"
+    shutil.copytree(register_folder, folder)
+    tokyo = folder / "13_tokyo_all_20260331.zip"
+    data = zipfile.ZipFile(tokyo).read("13_tokyo_all_20260331.csv")
+    tokyo.unlink()
+    with zipfile.ZipFile(tokyo, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("13_tokyo_all_20260331.csv", data)
+    monkeypatch.setattr(reading, "_deflate", zlib)
+    stored = (
+        _loaded(folder, tmp_path / "b")
+        .execute("select * from corporate_register order by corporate_number")
+        .fetchall()
+    )
+    assert stored == expected
+    kanagawa = folder / "14_kanagawa_all_20260331.zip"
+    raw = bytearray(kanagawa.read_bytes())
+    info = zipfile.ZipFile(kanagawa).infolist()[0]
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start + info.compress_size // 2] ^= 0xFF
+    kanagawa.write_bytes(bytes(raw))
+    con = duckdb.connect(str(tmp_path / "c.duckdb"))
+    load_macros(con)
+    with pytest.raises(RegisterError, match="14_kanagawa_all_20260331.zip: the zip is damaged"):
+        load_register(con, locate_register(folder), tmp_path / "work")

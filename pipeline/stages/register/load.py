@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.stages.register.files import RegisterFiles, register_identity
-from pipeline.stages.register.reading import decode_files, load_rows
+from pipeline.stages.register.reading import read_register
 from pipeline.warehouse.connection import fetch_rows, run_sql, sql_text, transaction
 
 NO_REGISTER = "no register"
@@ -31,6 +31,30 @@ def register_version(files: RegisterFiles | None, identity: dict[str, str] | Non
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
+# The register's tables before they became register_entries and views: dropped on sight (the
+# next load rebuilds the register from the files).
+_OLD_TABLES = ("register_rows", "corporate_register", "register_deletions")
+
+
+def ensure_register_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """The register's tables and views; a warehouse holding the old tables loses its register
+    (it is loaded again from the files)."""
+    names = ", ".join(f"'{t}'" for t in _OLD_TABLES)
+    old = con.execute(
+        f"select table_name from duckdb_tables() where not temporary and table_name in ({names})"
+    ).fetchall()
+    for (table,) in old:
+        con.execute(f"drop table {table}")
+    con.execute(sql_text("register/schema"))
+    if old:
+        con.execute("delete from register_loads")
+    views = con.execute(
+        f"select count(*) from duckdb_views() where not temporary and view_name in ({names})"
+    ).fetchone()[0]
+    if views < len(_OLD_TABLES):
+        con.execute(sql_text("register/views"))
+
+
 @dataclass(frozen=True)
 class LoadedRegister:
     version: str
@@ -40,29 +64,40 @@ class LoadedRegister:
 
 
 def load_register(con: duckdb.DuckDBPyConnection, files: RegisterFiles, workdir: Path) -> LoadedRegister:
-    """Read every file and make it the warehouse's register (not yet checked)."""
-    identity = register_identity(files)
+    """Read every file and make it the warehouse's register (not yet checked), in one
+    transaction: a file with a bad line leaves the previous register as it was."""
+    ensure_register_tables(con)
     workdir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        decoded = decode_files(files, Path(tmp))
-        rows = load_rows(con, decoded)
-    counts = dict(con.execute("select source_file, count(*) from register_load group by all").fetchall())
-    described = [
-        {
-            "file": d.file.path.name,
-            "kind": "全件" if d.file.kind == "all" else "差分",
-            "date": d.file.date.isoformat(),
-            "encoding": "Unicode (UTF-8)" if d.encoding == "utf-8" else "Shift_JIS (CP932)",
-            "member": d.member,
-            "rows": counts.get(d.file.path.name, 0),
-            "sha256": identity[d.file.path.name],
-        }
-        for d in decoded
-    ]
-    version = register_version(files, identity)
-    with transaction(con):
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp, transaction(con):
+        for table in ("register_entries", "register_files", "register_superseded", "register_loads"):
+            con.execute(f"delete from {table}")
+        decoded = read_register(con, files, Path(tmp))
+        identity = {d.file.path.name: d.sha256 for d in decoded}
+        version = register_version(files, identity)
+        con.execute(
+            "insert into register_files values " + ", ".join("(?, ?, ?, ?, null, null)" for _ in decoded),
+            [
+                v
+                for order, d in enumerate(decoded)
+                for v in (order, d.file.path.name, d.file.kind, d.file.date)
+            ],
+        ).fetchall()
         con.execute(sql_text("register/apply_rows"))
-        con.execute("delete from register_loads")
+        con.execute(sql_text("register/views"))
+        counts = dict(con.execute("select source_file, rows from register_files").fetchall())
+        rows = sum(counts.values())
+        described = [
+            {
+                "file": d.file.path.name,
+                "kind": "全件" if d.file.kind == "all" else "差分",
+                "date": d.file.date.isoformat(),
+                "encoding": "Unicode (UTF-8)" if d.encoding == "utf-8" else "Shift_JIS (CP932)",
+                "member": d.member,
+                "rows": counts.get(d.file.path.name, 0),
+                "sha256": d.sha256,
+            }
+            for d in decoded
+        ]
         run_sql(
             con,
             "register/record_load",
@@ -70,14 +105,14 @@ def load_register(con: duckdb.DuckDBPyConnection, files: RegisterFiles, workdir:
             register_date=files.register_date,
             files_json=json.dumps(described, ensure_ascii=False),
         )
-    con.execute("drop table register_load")
     return LoadedRegister(version, files.register_date, rows, described)
 
 
 def forget_register(con: duckdb.DuckDBPyConnection) -> None:
     """No register: its tables are emptied, and the load says so."""
+    ensure_register_tables(con)
     with transaction(con):
-        for table in ("register_rows", "corporate_register", "register_deletions"):
+        for table in ("register_entries", "register_files", "register_superseded"):
             con.execute(f"delete from {table}")
         con.execute("delete from register_loads")
         run_sql(
@@ -95,5 +130,6 @@ def mark_register_checked(con: duckdb.DuckDBPyConnection, version: str) -> None:
 
 def held_register(con: duckdb.DuckDBPyConnection) -> tuple[str, str, bool] | None:
     """(version, register date, checked) of the register the warehouse holds, if any."""
+    ensure_register_tables(con)
     rows = fetch_rows(con, "register/held_load")
     return rows[0] if rows else None

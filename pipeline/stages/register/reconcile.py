@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.stages.register.load import NO_REGISTER, held_register
+from pipeline.stages.register.load import NO_REGISTER, ensure_register_tables, held_register
 from pipeline.warehouse.connection import fetch_records, replace_partition, run_sql
 
 
@@ -15,6 +15,7 @@ class RegisterNotChecked(Exception):
 def reconcile(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str:
     """Replace the year's matches with the held register's; returns the register version used
     (NO_REGISTER when there is none: the year then has no matches). Call inside a transaction."""
+    ensure_register_tables(con)
     held = held_register(con)
     version, register_date = (held[0], held[1]) if held else (NO_REGISTER, NO_REGISTER)
     if held and version != NO_REGISTER and not held[2]:
@@ -44,6 +45,7 @@ def match_summary(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> dict[str,
 
 def matched_register_version(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str | None:
     """The register version the year's matches were made from, as recorded with them."""
+    ensure_register_tables(con)
     rows = con.execute(
         "select register_version from register_match_inputs where fiscal_year = ?", [fiscal_year]
     ).fetchall()
