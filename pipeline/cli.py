@@ -60,7 +60,7 @@ def failure_reason(result) -> str:
 
 def run_config(log_level: str = "CRITICAL") -> dict:
     """Run config of a command-line run: only the console's log level. The rule is not run
-    config: every run reads the year's recorded rule (pipeline/registry.py). CRITICAL keeps
+    config: every run reads the year's recorded rule (pipeline/registry/store.py). CRITICAL keeps
     Dagster's tracebacks off the terminal (they stay in the run's event log), so that a failed
     run's one-line reason comes first."""
     return {"loggers": {"console": {"config": {"log_level": log_level}}}}

@@ -185,7 +185,7 @@ def test_estimate_mode_still_quarantines_bad_amounts_and_repeats(pipeline):
 
 
 def _estimate_at_scale(path, threads: int, beta: float) -> list[tuple]:
-    """sql/estimate_amounts.sql over 3 suppliers × 6,000 customers (a third without sales)."""
+    """estimate_amounts.sql over 3 suppliers × 6,000 customers (a third without sales)."""
     from pipeline.warehouse.connection import Warehouse, run_sql
 
     with Warehouse(path=str(path), threads=threads).connect() as con:

@@ -74,7 +74,7 @@ def test_csv_is_bom_utf8_and_round_trips_names(pipeline):
 
 
 def test_the_csv_formula_guard_is_the_one_rule_in_python():
-    """The SQL macro and pipeline/spreadsheet_safe.py agree on every code point, first or not."""
+    """The SQL macro and publication/spreadsheet_safe.py agree on every code point, first or not."""
     with duckdb.connect() as con:
         load_macros(con)
         texts = [chr(c) + "x" for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]

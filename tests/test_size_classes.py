@@ -1,5 +1,5 @@
 """Legal size classes at every boundary of the law's two tables, run through the
-real transform (sql/firm_size_classes.sql) on a real DuckDB."""
+real transform (firm_size_classes.sql) on a real DuckDB."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Stale-only refresh: which assets of a fiscal year must be recomputed.
 
 The versions a run would make now are computed from the input files' content, the code and the
-year's rule in force (pipeline/versions.py). An asset is stale when the warehouse holds another
+year's rule in force (pipeline/warehouse/versions.py). An asset is stale when the warehouse holds another
 version, or one whose blocking checks have not passed on it; the publication is stale too when
 the live release was made from other versions. So a blocked or killed run's leftovers are
 recomputed, never published.

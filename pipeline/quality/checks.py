@@ -43,7 +43,7 @@ class CheckInputs:
 
 @dataclass(frozen=True)
 class SqlCheck:
-    """A check whose SQL (sql/checks/<name>.sql) returns the offending rows; none = pass."""
+    """A check whose SQL (<stage>/sql/checks/<name>.sql) returns the offending rows; none = pass."""
 
     name: str
     asset: str

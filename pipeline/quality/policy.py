@@ -7,7 +7,7 @@ import dagster as dg
 
 class QualityPolicy(dg.ConfigurableResource):
     """Thresholds of the warnings. The quarantine tolerance is not here: it is part of the year's
-    recorded rule (pipeline/rule.py, YearRule), because it decides what is published."""
+    recorded rule (pipeline/registry/rule.py, YearRule), because it decides what is published."""
 
     year_over_year_warning: float = 0.30
 

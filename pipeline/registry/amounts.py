@@ -1,7 +1,7 @@
 """How transaction amounts are read, set through Dagster run config on staging.
 
 Firm databases mostly list who trades with whom, not how much. With amount_mode 'estimate',
-an empty amount is estimated from the two firms' sizes (sql/estimate_amounts.sql) instead of
+an empty amount is estimated from the two firms' sizes (estimate_amounts.sql) instead of
 being quarantined as invalid_amount; 'require' (the default) keeps contract §2 as written.
 """
 

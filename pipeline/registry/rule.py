@@ -94,7 +94,7 @@ TOLERANCE_PLACES = 6  # the tolerance is compared exactly, in millionths
 class YearRule(dg.Config):
     """Everything that decides a fiscal year's publication besides its inputs and the code: the
     selection rule, how amounts are read, and the quarantine tolerance. It is recorded state
-    (pipeline/registry.py), not a run flag: a plain run, the sensor, the schedule and a launch
+    (pipeline/registry/store.py), not a run flag: a plain run, the sensor, the schedule and a launch
     from the UI all use the year's current rule, and changing it is an explicit, recorded act."""
 
     selection: SelectionRule = SelectionRule()

@@ -109,7 +109,7 @@ def _prefecture(raw: str) -> Check:
     return None, "unknown prefecture; give the JIS X 0401 prefecture code 01–47"
 
 
-# Digits, or comma thousands separators in their places (the input files' rule, sql/macros.sql).
+# Digits, or comma thousands separators in their places (the input files' rule, macros.sql).
 _YEN = re.compile(r"[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+")
 
 

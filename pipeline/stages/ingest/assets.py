@@ -5,7 +5,7 @@ into a Parquet copy beside the warehouse that its raw view reads: writing those 
 into DuckDB's own storage cost twice as long. Either way a row's position in the Parquet
 file (DuckDB keeps insertion order when it writes one) gives its CSV record or Parquet row
 for the quarantine. A CSV file with blank lines is parsed from a rewrite with an empty record
-in their place (pipeline/csv_records.py), so that the numbers stay the lines a clerk sees.
+in their place (pipeline/stages/ingest/csv_records.py), so that the numbers stay the lines a clerk sees.
 """
 
 import os

@@ -2,7 +2,7 @@
 
 The files are first written whole into a draft folder; the quality gates check the draft;
 only then does `published_lists` make it an immutable release and switch
-DATA_MARTS_DIR/<year> to it in one atomic step (pipeline/publication.py). A failed gate or
+DATA_MARTS_DIR/<year> to it in one atomic step (pipeline/runtime/release_folders.py). A failed gate or
 a killed run leaves the previous publication exactly as it was.
 """
 

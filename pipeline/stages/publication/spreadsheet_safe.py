@@ -4,7 +4,7 @@ Excel and LibreOffice read a cell that begins with `=`, `+`, `-` or `@` (also af
 carriage return, which an import may strip) as a formula; Excel in Japan also takes the
 full-width ＝ ＋ － ＠ that an IME types. The contract lists the ASCII ones; the full-width ones
 are this project's addition. The published CSVs apply the rule with the SQL macro
-`spreadsheet_safe` (sql/macros.sql), which tests/test_publication.py checks against this
+`spreadsheet_safe` (pipeline/warehouse/sql/macros.sql), which tests/test_publication.py checks against this
 module for every character; the portal's XLSX uses `starts_like_formula` directly.
 """
 

@@ -1,7 +1,7 @@
 """Staging: every raw row is either staged (normalised and typed) or quarantined with one reason.
 
-The checks and their order are contract §2; they live in sql/firm_checks.sql and
-sql/transaction_checks.sql. Rows read = rows staged + rows quarantined, always.
+The checks and their order are contract §2; they live in firm_checks.sql and
+transaction_checks.sql. Rows read = rows staged + rows quarantined, always.
 """
 
 from collections.abc import Mapping
@@ -208,7 +208,7 @@ def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehou
 def stage_transactions(context: dg.AssetExecutionContext, rules: RecordedRules, warehouse: Warehouse):
     """Split the raw transactions into staged transactions and quarantined rows (contract §2).
     With amount_mode 'estimate', a row without an amount is staged and its amount
-    estimated from the firms' sizes (sql/estimate_amounts.sql), flagged amount_estimated. The
+    estimated from the firms' sizes (estimate_amounts.sql), flagged amount_estimated. The
     amount rule is the year's rule in force."""
     fiscal_year = fiscal_year_of(context)
     rule = rules.rule_of(fiscal_year)

@@ -131,7 +131,7 @@ create or replace temp macro parse_prefecture(s) as (
 );
 
 -- A text cell that a spreadsheet would run as a formula gets a leading quote: ASCII = + - @,
--- tab, CR, and the full-width ＝ ＋ － ＠ (pipeline/spreadsheet_safe.py; a test keeps them equal).
+-- tab, CR, and the full-width ＝ ＋ － ＠ (pipeline/stages/publication/spreadsheet_safe.py; a test keeps them equal).
 create or replace temp macro spreadsheet_safe(s) as (
     case when regexp_matches(s, '^[=+\-@\t\r＝＋－＠]') then '''' || s else s end
 );

@@ -1,4 +1,4 @@
--- The evidence rows of one assessment, validated in Python (pipeline/assess.py); a temp table
+-- The evidence rows of one assessment, validated in Python (pipeline/commands/assess/); a temp table
 -- of this connection only.
 create or replace temp table assess_evidence (
     line integer,               -- CSV line of the evidence file (header = 1)

@@ -1,5 +1,5 @@
 -- A prefecture's denominators in a release: the sums of its firms' numerators in the release's
--- firm_degrees.parquet, which holds every staged firm (as sql/prefecture_totals.sql sums
+-- firm_degrees.parquet, which holds every staged firm (as prefecture_totals.sql sums
 -- firm_flows), and its firm and candidate counts.
 select
     prefecture_code,

@@ -1,6 +1,6 @@
 -- A release's quarantined rows (its quarantine.parquet) whose raw 法人番号 — a firms row's
 -- corporate_number, or a transaction's supplier or customer — is the text asked for, as written
--- or once normalised; invalid numbers included. Matches sql/explain/quarantined_rows.sql.
+-- or once normalised; invalid numbers included. Matches explain/quarantined_rows.sql.
 with numbers as (
     unpivot (
         select

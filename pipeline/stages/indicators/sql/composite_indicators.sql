@@ -1,6 +1,6 @@
 -- The six indicators of the 地域未来牽引企業 composite score (METI, FY2019 method), their
 -- ranks within the prefecture and the T-scores (偏差値) of those ranks. The weights are the
--- rule's, so the weighted sum is taken in sql/candidate_selection.sql. Reads the temp view
+-- rule's, so the weighted sum is taken in candidate_selection.sql. Reads the temp view
 -- composite_degrees (prefecture_code, corporate_number and the two degrees: firm_degrees' for
 -- the pipeline, the adjusted ones for `assess`) and the year's staged firms.
 --   connector_degree, hub_degree                 as firm_degrees has them

@@ -3,7 +3,7 @@
 -- the copy keeps the contract's columns, by name, and whether the record is empty (every field
 -- empty: a line of commas, or a blank line rewritten as one), which the raw view skips. DuckDB
 -- keeps insertion order, so a row's place in the copy is its record in the file. Filled in by
--- assets/ingest.py (a COPY target takes no parameter).
+-- pipeline/stages/ingest/assets.py (a COPY target takes no parameter).
 copy (
     select {columns}, {empty_record} as empty_record
     from read_csv(

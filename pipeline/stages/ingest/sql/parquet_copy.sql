@@ -1,4 +1,4 @@
 -- A Parquet input that has a column of its own named file_row_number, which would hide the row
 -- index its raw view numbers rows by: its contract columns, copied in order. Filled in by
--- assets/ingest.py (a COPY target takes no parameter).
+-- pipeline/stages/ingest/assets.py (a COPY target takes no parameter).
 copy (select {columns} from read_parquet($parquet)) to {target} (format parquet, compression uncompressed)

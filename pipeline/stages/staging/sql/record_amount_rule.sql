@@ -1,3 +1,3 @@
 -- How the year's amounts were read, as canonical JSON; run inside staging's transaction
--- after sql/forget_amount_rule.sql, so that the rule recorded is the one the rows were made with.
+-- after forget_amount_rule.sql, so that the rule recorded is the one the rows were made with.
 insert into amount_rules select $fiscal_year, $amount_rule

@@ -1,9 +1,9 @@
 -- Every raw transaction row with the first contract §2 reason it meets (null = staged), except
--- repeats and conflicts, which sql/transaction_repeats.sql marks next among the rows left.
+-- repeats and conflicts, which transaction_repeats.sql marks next among the rows left.
 -- Reads the temp view raw_transactions and the year's staged firms. Firms are kept as BIGINT
 -- keys: a staged 法人番号 is 13 digits and never starts with 0, and integers store cheaply.
 -- With $estimate_amounts (amount_mode 'estimate') an empty amount is not a fault:
--- the row is staged with amount_estimated, and sql/estimate_amounts.sql fills it in.
+-- the row is staged with amount_estimated, and estimate_amounts.sql fills it in.
 with firms as (
     select
         corporate_number,

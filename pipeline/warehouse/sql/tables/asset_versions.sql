@@ -1,4 +1,4 @@
--- Each asset's data version, written with its rows (pipeline/versions.py).
+-- Each asset's data version, written with its rows (pipeline/warehouse/versions.py).
 create table if not exists asset_versions (
     fiscal_year integer,
     asset varchar,

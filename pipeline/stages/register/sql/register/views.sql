@@ -7,7 +7,7 @@ select
     f.source_file, f.file_kind, f.file_date, e.apply_order::integer as apply_order,
     e.row_number - f.first_row + 1 as line, e.sequence_number, e.corporate_number, e.process,
     e.latest,
-    -- is_corporate_number (sql/macros.sql) written out: a view cannot use a connection's macro
+    -- is_corporate_number (pipeline/warehouse/sql/macros.sql) written out: a view cannot use a connection's macro
     -- (a test keeps the two equal). 13 digits, the first 9 - (Σ base digit × weight mod 9).
     coalesce(regexp_full_match(e.corporate_number, '[0-9]{13}'), false)
     and ascii(e.corporate_number[1]) - 48 = 9 - (
