@@ -15,7 +15,8 @@ def part_flags(
     rule: dict[str, Any], figures: dict[str, Any], con: duckdb.DuckDBPyConnection | None = None
 ) -> dict[str, Any]:
     """meets_sales, meets_employees, meets_size, meets_size_class, meets_connector, meets_hub,
-    meets_composite (from figures' eligible_composite_rank, if any) and is_candidate; on `con`
+    meets_composite (from figures' eligible_composite_rank, if any), is_candidate and
+    meets_thresholds (the rule under selection thresholds); on `con`
     (which has the macros) or on an in-memory DuckDB."""
     params = {
         **SelectionRule(**rule).sql_parameters(),

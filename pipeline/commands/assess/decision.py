@@ -18,17 +18,15 @@ from pipeline.warehouse.connection import (
 SELECTIONS = ("thresholds", "composite_top_n")
 
 
-# The composite test needs only the place: the other figures are placeholders.
-PLACE_ONLY = {"sales_jpy": 0, "employees": 0, "connector_degree": None, "hub_degree": None}
-
-
-def composite_verdict(rule: dict[str, Any], composite: dict[str, Any] | None) -> dict[str, Any] | None:
+def composite_verdict(
+    rule: dict[str, Any], composite: dict[str, Any] | None, flags: dict[str, Any]
+) -> dict[str, Any] | None:
     """For `selection: composite_top_n`: the firm's place by composite score among its
     prefecture's firms that pass the size tests, recomputed over the adjusted degrees
-    (composite_ranking below); None when the ranking was not recomputed."""
+    (composite_ranking below), and whether `flags` (part_flags of that place) put it in the top
+    N; None when the ranking was not recomputed."""
     if composite is None:
         return None
-    flags = part_flags(rule, {**PLACE_ONLY, "eligible_composite_rank": composite["eligible_rank"]})
     return {
         **composite,
         "top_n_per_prefecture": rule["top_n_per_prefecture"],
@@ -60,7 +58,10 @@ def verdict(
             f"assess knows {', '.join(SELECTIONS)}"
         )
     excluded = list(rule.get("excluded_size_classes") or [])
-    flags = part_flags(rule, figures, con)
+    ranked = figures.get("composite")
+    place = {"eligible_composite_rank": ranked["eligible_rank"] if ranked else None}
+    # Every part in one query: the thresholds, the composite place where it was recomputed.
+    flags = part_flags(rule, {**figures, **place}, con)
     thresholds = displayed_parts({**rule, "selection": "thresholds"}, figures, flags)
     size_class_test = {
         "test": "size_class not in",
@@ -77,11 +78,9 @@ def verdict(
         "meets_connector": bool(flags["meets_connector"]),
         "meets_hub": bool(flags["meets_hub"]),
         # The degree test's outcome whatever the selection: the rule under selection thresholds.
-        "meets_thresholds": bool(
-            part_flags({**rule, "selection": "thresholds"}, figures, con)["is_candidate"]
-        ),
+        "meets_thresholds": bool(flags["meets_thresholds"]),
     }
-    composite = composite_verdict(rule, figures.get("composite"))
+    composite = composite_verdict(rule, ranked, flags)
     if selection == "thresholds":
         # The composite place is shown beside the thresholds, as the lists show meets_composite.
         result.update(is_candidate=result["meets_thresholds"], composite=composite, note=None)
@@ -101,10 +100,9 @@ def verdict(
             "passed": composite["meets_composite"],
         }
     )
-    ranked = part_flags(rule, {**figures, "eligible_composite_rank": composite["eligible_rank"]}, con)
     result.update(
         composite=composite,
-        is_candidate=bool(ranked["is_candidate"]),
+        is_candidate=bool(flags["is_candidate"]),
         note="selection composite_top_n: candidates are the top N by composite score among the firms "
         "that pass the size tests; the degree thresholds are shown for comparison",
     )

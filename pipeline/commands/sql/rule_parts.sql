@@ -15,4 +15,13 @@ select
         meets_degree($connector_degree, $min_connector_degree),
         meets_degree($hub_degree, $min_hub_degree),
         meets_composite($eligible_composite_rank, $top_n_per_prefecture)
-    ) as is_candidate
+    ) as is_candidate,
+    -- The degree test's outcome whatever the selection (assess shows it beside the composite's).
+    is_candidate(
+        'thresholds',
+        meets_size($sales_jpy, $employees, $min_sales_jpy, $min_employees),
+        meets_size_class($size_class, $excluded_size_classes::varchar[]),
+        meets_degree($connector_degree, $min_connector_degree),
+        meets_degree($hub_degree, $min_hub_degree),
+        false
+    ) as meets_thresholds
