@@ -6,6 +6,11 @@ import dagster as dg
 
 from pipeline.designations.asset import ichiran, ichiran_publication
 from pipeline.orchestration.automation import JOB_NAME, WAREHOUSE_TAG, half_yearly_refresh, raw_data_sensor
+from pipeline.orchestration.register_watch import (
+    REGISTER_JOB_NAME,
+    register_files_sensor,
+    register_reconciliation_sensor,
+)
 from pipeline.quality.policy import QualityPolicy
 from pipeline.runtime.resources import DataFolders, RecordedRules
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
@@ -22,7 +27,6 @@ candidate_lists = dg.define_asset_job(
     tags={WAREHOUSE_TAG: "candidate_lists"},
 )
 
-REGISTER_JOB_NAME = "register_refresh"
 register_job = dg.define_asset_job(
     REGISTER_JOB_NAME,
     selection=dg.AssetSelection.assets(corporate_register),
@@ -50,7 +54,7 @@ def build_definitions(paths: Paths | None = None) -> dg.Definitions:
         assets=[*ASSETS, ichiran],
         asset_checks=ASSET_CHECKS,
         jobs=[candidate_lists, register_job, ichiran_publication],
-        sensors=[raw_data_sensor],
+        sensors=[raw_data_sensor, register_files_sensor, register_reconciliation_sensor],
         schedules=[half_yearly_refresh],
         resources=resources_from(paths or Paths.from_env()),
         # One process: DuckDB allows one writer per database file.

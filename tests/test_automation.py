@@ -113,3 +113,57 @@ def test_the_instance_queues_runs_of_the_job_one_at_a_time(tmp_path):
         instance.dispose()
     assert {"key": WAREHOUSE_TAG, "limit": 1} in [dict(limit) for limit in limits]
     assert defs.resolve_job_def(JOB_NAME).tags[WAREHOUSE_TAG]
+
+
+# --- the corporate register: refreshed when HOUJIN_DIR changes, then every year reconciled
+
+
+def test_register_files_sensor_refreshes_on_a_changed_file_not_a_touched_one(tmp_path, monkeypatch):
+    from pipeline.orchestration.register_watch import register_files_sensor
+    from sample_data.register import write_register_sample
+
+    folder = tmp_path / "houjin"
+    monkeypatch.setenv("HOUJIN_DIR", str(folder))
+    instance = dg.DagsterInstance.ephemeral()
+
+    def tick(cursor: str | None) -> dg.SensorResult:
+        return register_files_sensor(dg.build_sensor_context(instance=instance, cursor=cursor))
+
+    empty = tick(None)
+    assert empty.run_requests == [], "no folder, no register: nothing to refresh"
+    write_register_sample(folder)
+    first = tick(empty.cursor)
+    (request,) = first.run_requests
+    assert request.tags["launcher"] == "sensor"
+    assert tick(first.cursor).run_requests == []
+    a_file = sorted(p for p in folder.iterdir() if p.is_file())[0]
+    os.utime(a_file, ns=(a_file.stat().st_atime_ns, a_file.stat().st_mtime_ns + 10**9))
+    assert tick(first.cursor).run_requests == [], "a touched file is not a new register"
+    (folder / "13_tokyo_diff_20990101.csv").write_bytes(b"")  # a new file: refreshed (and refused)
+    (changed,) = tick(first.cursor).run_requests
+    assert changed.run_key != request.run_key
+    for p in folder.iterdir():
+        p.unlink()
+    (emptied,) = tick(first.cursor).run_requests  # an emptied folder forgets the register
+    assert emptied.run_key == "register:none"
+
+
+def test_a_new_register_version_reconciles_every_year_once(tmp_path, monkeypatch):
+    from pipeline.orchestration.register_watch import register_reconciliation_sensor
+
+    monkeypatch.setenv("REGISTRY_PATH", str(tmp_path / "registry.sqlite3"))
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(fiscal_year_partitions.name, ["2025", "2024"])
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization("corporate_register", tags={"dagster/data_version": "v1"})
+    )
+    context = dg.build_sensor_context(instance=instance)
+    requests = list(register_reconciliation_sensor(context))
+    assert [(r.partition_key, r.run_key) for r in requests] == [
+        ("2024", "register-v1:2024"),
+        ("2025", "register-v1:2025"),
+    ]
+    assert {r.tags["launcher"] for r in requests} == {"register sensor"}
+    sensor = defs.resolve_sensor_def("register_reconciliation_sensor")
+    assert sensor.job_name == "candidate_lists" and sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert defs.resolve_sensor_def("register_files_sensor").job_name == "register_refresh"
