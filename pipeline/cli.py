@@ -168,13 +168,17 @@ def run_tags(launcher: str, rule_sha256: str, commit: str) -> dict[str, str]:
 
 
 def explain(args: argparse.Namespace) -> int:
-    from pipeline.commands.explain import CannotExplain, render_text
+    from pipeline.commands.explain import CannotExplain, FirmAsked, render_text
     from pipeline.commands.explain_release import explain_release
 
     paths = Paths.from_env()
+    if (args.corporate_number is None) == (args.vendor_code is None):
+        print("error: give a 法人番号 or --vendor-code, not both", file=sys.stderr)
+        return 2
+    asked = FirmAsked.by_vendor_code(args.vendor_code) if args.vendor_code else args.corporate_number
     try:
         answer = explain_release(
-            paths, args.corporate_number, args.year, args.release, all_transactions=args.all_transactions
+            paths, asked, args.year, args.release, all_transactions=args.all_transactions
         )
     except CannotExplain as e:
         print(f"error: {e}", file=sys.stderr)
@@ -203,7 +207,13 @@ def parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("explain", help="why a firm is or is not a candidate, in a published release")
     e.add_argument(
-        "corporate_number", help="法人番号 (13 digits), or the raw text of a quarantined row's number"
+        "corporate_number",
+        nargs="?",
+        help="法人番号 (13 digits), or the raw text of a quarantined row's number",
+    )
+    e.add_argument(
+        "--vendor-code",
+        help="the firm by the data vendor's firm code instead (a 個人 has no 法人番号)",
     )
     e.add_argument("--year", type=int, help="fiscal year (default: the latest published one with this firm)")
     e.add_argument("--release", help="a release id (e.g. 2025-1a2b3c4d) instead of the year's live release")

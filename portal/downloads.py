@@ -24,7 +24,7 @@ def _geta(error: UnicodeEncodeError) -> tuple[str, int]:
 
 codecs.register_error("geta", _geta)
 
-# Japanese headers for every published column (contract §5 and the issue-7 extension).
+# Japanese headers for every published column (contract §5 and its extensions).
 HEADERS = {
     "fiscal_year": "年度",
     "prefecture_code": "都道府県コード",
@@ -55,11 +55,21 @@ HEADERS = {
     "composite_rank": "総合評価順位",
     "composite_reason": "総合評価点がない理由",
     "meets_composite": "総合評価上位",
+    "vendor_code": "企業コード（データ提供元）",
+    "legal_form": "法人・個人の別",
 }
 YEN = '"¥"#,##0'
 COUNT = "#,##0"
 SHARE = "0.000000"
-TEXT_COLUMNS = {"prefecture_code", "corporate_number", "name", "prefecture_name", "jsic_division"}
+TEXT_COLUMNS = {
+    "prefecture_code",
+    "corporate_number",
+    "name",
+    "prefecture_name",
+    "jsic_division",
+    "vendor_code",
+    "legal_form",
+}
 
 
 def cp932_csv(path: Path) -> bytes:

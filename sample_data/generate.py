@@ -6,6 +6,10 @@
 so the national size (2M firms, ~19M transactions) takes well under a minute.
 The same arguments give byte-identical files; the fiscal year is mixed into the
 seed, so each year is a different draw. Rows are sorted by corporate number.
+
+Every firm has a vendor code (9 digits, as 帝国データバンク's). About a third of the firms below
+the default size thresholds, and a few above them, are 個人 (sole proprietors): no 法人番号, no
+資本金, a name without a legal form, and their transactions name them by vendor code.
 """
 
 from __future__ import annotations
@@ -76,6 +80,8 @@ _QUOTED_NAMES = (
     "Tanaka, Sato & Co.合同会社",
     '有限会社丸"大"商店',
 )
+_INDIVIDUAL_SHARES = (1 / 3, 0.002)  # of the firms below / at or above the default size thresholds
+_LEGAL_FORM_WORDS = "|".join(_FORMS)
 _LINKS_PER_FIRM = 9.8  # drawn; dropping self-links and repeated pairs leaves ~9.5
 _SCOPE = (0.60, 0.25)  # share of links to the same / a neighbouring prefecture; the rest go anywhere
 _CHUNK_ROWS = 1_000_000
@@ -268,6 +274,34 @@ def _text(numbers: np.ndarray) -> pa.Array:
     return pa.array(numbers).cast(pa.string())
 
 
+@dataclass
+class _Identity:
+    vendor: np.ndarray  # int64 vendor code, 9 digits, unique
+    individual: np.ndarray  # bool: a 個人, without a 法人番号
+
+    def numbers(self, number: np.ndarray, rows: np.ndarray | slice = slice(None)) -> pa.Array:
+        """The 法人番号 cells of the firms at `rows`: empty for a 個人."""
+        return pc.if_else(pa.array(self.individual[rows]), pa.scalar(None, pa.string()), _text(number[rows]))
+
+    def codes(self, rows: np.ndarray | slice = slice(None), only_individual: bool = False) -> pa.Array:
+        """The vendor codes of the firms at `rows`; with `only_individual`, only a 個人's."""
+        codes = _text(self.vendor[rows])
+        if only_individual:
+            codes = pc.if_else(pa.array(self.individual[rows]), codes, pa.scalar(None, pa.string()))
+        return codes
+
+
+def _identity(seed: int, fiscal_year: int, f: _Firms) -> _Identity:
+    """Vendor codes and legal forms, from a generator of their own: the other columns are drawn
+    exactly as before the firms had them."""
+    rng = np.random.default_rng([seed, fiscal_year, 19])
+    n = len(f.sales)
+    vendor = 100_000_000 + rng.choice(900_000_000, size=n, replace=False)
+    large = (f.sales >= 1_000_000_000) & (f.employees >= 20)
+    individual = rng.random(n) < np.where(large, _INDIVIDUAL_SHARES[1], _INDIVIDUAL_SHARES[0])
+    return _Identity(vendor.astype(np.int64), individual)
+
+
 def _jsic_majors(f: _Firms) -> pa.Array:
     """A 中分類 within each firm's division, taken from its number so that no random draw
     moves; one firm in 33 has none, as in real vendor files."""
@@ -306,36 +340,48 @@ def _multi_year(f: _Firms, seed: int, fiscal_year: int) -> dict[str, pa.Array]:
     return {name: columns[name] for name in order}
 
 
-def _firm_batches(f: _Firms, multi_year: dict[str, pa.Array]) -> Iterator[pa.RecordBatch]:
+def _firm_batches(f: _Firms, who: _Identity, multi_year: dict[str, pa.Array]) -> Iterator[pa.RecordBatch]:
+    individual = pa.array(who.individual)
     table = pa.table(
         {
-            "corporate_number": _text(f.number),
-            "name": f.name,
+            "corporate_number": who.numbers(f.number),
+            # A sole proprietor trades under a name without 株式会社 and has no 資本金.
+            "name": pc.if_else(individual, pc.replace_substring_regex(f.name, _LEGAL_FORM_WORDS, ""), f.name),
             "prefecture_code": _take([p.code for p in PREFECTURES], f.pref),
             "jsic_division": _take(_DIVISIONS, f.division),
             "sales_jpy": f.sales,
             "employees": f.employees,
-            "capital_jpy": f.capital,
+            "capital_jpy": pc.if_else(individual, pa.scalar(None, pa.int64()), pa.array(f.capital)),
             "export_sales_jpy": f.export,
             "jsic_major": _jsic_majors(f),
             **multi_year,
+            "vendor_code": who.codes(),
+            "legal_form": pc.if_else(individual, pa.scalar("個人"), pa.scalar("法人")),
         }
     )
     return iter(table.to_batches(_CHUNK_ROWS))
 
 
 def _transaction_batches(
-    number: np.ndarray, supplier: np.ndarray, customer: np.ndarray, amount: np.ndarray, amount_stated: bool
+    number: np.ndarray,
+    who: _Identity,
+    supplier: np.ndarray,
+    customer: np.ndarray,
+    amount: np.ndarray,
+    amount_stated: bool,
 ) -> Iterator[pa.RecordBatch]:
+    """Each side by its 法人番号, or a 個人 by its vendor code (the other code cells empty)."""
     for start in range(0, max(len(amount), 1), _CHUNK_ROWS):  # text columns are built chunk by chunk
         rows = slice(start, start + _CHUNK_ROWS)
         yield pa.RecordBatch.from_pydict(
             {
-                "supplier_corporate_number": _text(number[supplier[rows]]),
-                "customer_corporate_number": _text(number[customer[rows]]),
+                "supplier_corporate_number": who.numbers(number, supplier[rows]),
+                "customer_corporate_number": who.numbers(number, customer[rows]),
                 "amount_jpy": pa.array(amount[rows])
                 if amount_stated
                 else pa.nulls(len(amount[rows]), pa.int64()),
+                "supplier_vendor_code": who.codes(supplier[rows], only_individual=True),
+                "customer_vendor_code": who.codes(customer[rows], only_individual=True),
             }
         )
 
@@ -399,9 +445,13 @@ def write_sample(
     amount = _amounts(rng, firms, supplier, customer, hub)
     year_dir = Path(out_dir) / str(fiscal_year)
     year_dir.mkdir(parents=True, exist_ok=True)
+    who = _identity(seed, fiscal_year, firms)
     _write(
-        year_dir / f"firms.{fmt}", _firm_batches(firms, _multi_year(firms, seed, fiscal_year)), fmt, encoding
+        year_dir / f"firms.{fmt}",
+        _firm_batches(firms, who, _multi_year(firms, seed, fiscal_year)),
+        fmt,
+        encoding,
     )
-    transactions = _transaction_batches(firms.number, supplier, customer, amount, amounts)
+    transactions = _transaction_batches(firms.number, who, supplier, customer, amount, amounts)
     _write(year_dir / f"transactions.{fmt}", transactions, fmt, encoding)
     return {"firms": n, "transactions": len(amount)}

@@ -83,7 +83,7 @@ _KIND_OF_FORM = {
 _QUOTED = {"name", "prefecture_name", "city_name", "street_number", "address_outside", "furigana"}
 _QUOTED |= {c for c in COLUMNS if c.startswith("en_")}
 
-# Which firm of the tiny sample (index in corporate-number order) shows which case.
+# Which firm of the tiny sample (index among its 法人, in corporate-number order) shows which case.
 CASES = {
     "closed": 10,  # 21 登記記録の閉鎖等 on 2025-09-30 (cause 01), in the 全件 data
     "merged": 20,  # 71 吸収合併 on 2026-03-01 into firm 21 (cause 11), in the first 差分
@@ -173,7 +173,8 @@ def _tiny_firms(fiscal_year: int) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         write_sample(Path(tmp), size="tiny", fmt="parquet", fiscal_year=fiscal_year)
         table = pq.read_table(Path(tmp) / str(fiscal_year) / "firms.parquet")
-    return table.select(["corporate_number", "name", "prefecture_code"]).to_pylist()
+    firms = table.select(["corporate_number", "name", "prefecture_code"]).to_pylist()
+    return [f for f in firms if f["corporate_number"] is not None]  # a 個人 has no number to register
 
 
 def _kind(name: str) -> str:

@@ -244,6 +244,31 @@ FIRM_CASES = {  # id: (rows, reason per row — None means staged)
     "order-industry-before-number": ([firm(34, jsic_division="Z", sales="")], ["invalid_industry"]),
     "order-number-before-export": ([firm(35, sales="", export_sales_jpy=-1)], ["invalid_number"]),
     "firm-9-quarantined": ([firm(9, "99")], ["invalid_prefecture"]),  # used by the transaction cases
+    # Firm identity: a 個人 has no 法人番号 and is keyed by its vendor code.
+    "individual-with-code-ok": (
+        [firm(43, corporate_number="", vendor_code="V43", legal_form="個人")],
+        [None],
+    ),
+    "individual-without-code": (
+        [firm(44, corporate_number="", legal_form="個人")],
+        ["invalid_corporate_number"],
+    ),
+    "corporation-without-number": (
+        [firm(45, corporate_number="", vendor_code="V45")],
+        ["invalid_corporate_number"],
+    ),
+    "individual-bad-check-digit": (
+        [firm(46, corporate_number=bad_check_digit(46), vendor_code="V46", legal_form="個人")],
+        ["invalid_corporate_number"],
+    ),
+    "duplicate-vendor-code-after-normalising": (
+        [firm(47, vendor_code="V47"), firm(48, corporate_number="", vendor_code="Ｖ４７", legal_form="個人")],
+        ["duplicate_firm"] * 2,
+    ),
+    "legal-form-unknown": ([firm(49, legal_form="株式会社")], ["invalid_legal_form"]),
+    "legal-form-written-ok": ([firm(52, legal_form=" 法人 ")], [None]),
+    "order-duplicate-before-legal-form": ([firm(50), firm(50, legal_form="NPO")], ["duplicate_firm"] * 2),
+    "order-legal-form-before-prefecture": ([firm(51, "99", legal_form="x")], ["invalid_legal_form"]),
 }
 
 
@@ -297,6 +322,18 @@ def test_firm_quarantine_raw_is_json_of_the_raw_values(firm_faults):
 # ---------------------------------------------------------------- transaction row faults: quarantined
 
 TX_FIRMS = [firm(n, "13" if n % 2 else "27") for n in range(1, 9)] + [firm(9, "99")]
+# After firm 9's line: a 個人 known by its vendor code alone, and a 法人 that also has one.
+TX_FIRMS += [
+    firm(0, "13", corporate_number="", vendor_code="P1", legal_form="個人"),
+    firm(10, "27", vendor_code="C1"),
+]
+
+
+def by_code(row: dict, side: str, code: str, number: str = "") -> dict:
+    """A transaction row whose `side` is named by a vendor code (its 法人番号 cell `number`)."""
+    return {**row, f"{side}_corporate_number": number, f"{side}_vendor_code": code}
+
+
 TX_CASES = {  # firm 9 is quarantined (invalid_prefecture); 90–99 are in no firms file
     "supplier-not-a-number": (
         [dict(sale(1, 2, 5), supplier_corporate_number="123")],
@@ -334,6 +371,22 @@ TX_CASES = {  # firm 9 is quarantined (invalid_prefecture); 90–99 are in no fi
         ["conflicting_pair", "duplicate_row", "conflicting_pair"],
     ),
     "bad-amount-does-not-conflict": ([sale(4, 6, 100), sale(4, 6, "abc")], [None, "invalid_amount"]),
+    # Either side by its 法人番号, or where that cell is empty by its vendor code.
+    "individual-by-code-ok": ([by_code(sale(0, 2, 5), "supplier", "P1")], [None]),
+    "individual-code-full-width-ok": ([by_code(sale(4, 0, 5), "customer", "Ｐ１")], [None]),
+    "the-number-wins-over-the-code": ([by_code(sale(1, 8, 5), "supplier", "P9", number=cn(1))], [None]),
+    "unknown-supplier-code": ([by_code(sale(0, 1, 5), "supplier", "P9")], ["unknown_supplier"]),
+    "unknown-customer-code": ([by_code(sale(1, 0, 5), "customer", "P9")], ["unknown_customer"]),
+    "neither-number-nor-code": ([by_code(sale(0, 1, 5), "supplier", "")], ["invalid_corporate_number"]),
+    "self-by-number-and-code": ([by_code(sale(10, 0, 5), "customer", "C1")], ["self_transaction"]),
+    "self-by-code": (
+        [by_code(by_code(sale(0, 0, 5), "supplier", "P1"), "customer", "P1")],
+        ["self_transaction"],
+    ),
+    "duplicate-by-number-and-code": (
+        [sale(10, 2, 100), by_code(sale(10, 2, 100), "supplier", "C1")],
+        [None, "duplicate_row"],
+    ),
 }
 TX_LINES = _layout(TX_CASES, first_line=2 + len(GOOD_SALES))
 TX_ROWS = GOOD_SALES + [row for rows, _ in TX_CASES.values() for row in rows]

@@ -13,6 +13,7 @@ from pipeline.reference.contract import (
     CANDIDATE_COLUMNS,
     COMPOSITE_COLUMNS,
     FIRM_DEGREE_COLUMNS,
+    IDENTITY_COLUMNS,
     INDICATOR_COLUMNS,
 )
 from sample_data.generate import write_sample
@@ -21,15 +22,21 @@ from tests.conftest import YEAR, Pipeline, cli, paths_under
 RULE = {"min_sales_jpy": 1_000_000_000, "min_employees": 20, "min_degree": 0.001}
 
 
+def firm_key(number: str | None, code: str | None) -> str:
+    """A firm by its 法人番号, or a 個人 (no number) by its vendor code."""
+    return number or f"vendor:{code}"
+
+
 def independent_degrees(folder: Path) -> dict[str, dict]:
-    """Contract §3 and §4 computed from the CSV files with no SQL."""
+    """Contract §3 and §4 computed from the CSV files with no SQL; a 個人 is known by its code."""
     with (folder / "firms.csv").open(encoding="utf-8-sig", newline="") as f:
-        firms = {row["corporate_number"]: row for row in csv.DictReader(f)}
+        firms = {firm_key(row["corporate_number"], row["vendor_code"]): row for row in csv.DictReader(f)}
     out_sales = {n: int(r["export_sales_jpy"] or 0) for n, r in firms.items()}
     in_purchases = dict.fromkeys(firms, 0)
     with (folder / "transactions.csv").open(encoding="utf-8-sig", newline="") as f:
         for row in csv.DictReader(f):
-            supplier, customer = row["supplier_corporate_number"], row["customer_corporate_number"]
+            supplier = firm_key(row["supplier_corporate_number"], row["supplier_vendor_code"])
+            customer = firm_key(row["customer_corporate_number"], row["customer_vendor_code"])
             amount = int(row["amount_jpy"])
             if firms[supplier]["prefecture_code"] != firms[customer]["prefecture_code"]:
                 out_sales[supplier] += amount
@@ -68,8 +75,11 @@ def sample_run(tmp_path_factory):
 def test_published_degrees_match_independent_computation(sample_run):
     pipeline, run = sample_run
     expected = independent_degrees(pipeline.paths.raw_dir / YEAR)
-    published = {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
+    published = {
+        firm_key(row["corporate_number"], row["vendor_code"]): row for row in run.parquet("firm_degrees")
+    }
     assert published.keys() == expected.keys()
+    assert any(key.startswith("vendor:") for key in published), "the sample has 個人"
     for number, want in expected.items():
         got = published[number]
         assert got["out_of_prefecture_sales_jpy"] == want["out"]
@@ -80,7 +90,9 @@ def test_published_degrees_match_independent_computation(sample_run):
             else:
                 assert abs(got[degree] - want[degree]) <= 1e-12
         assert got["is_candidate"] == want["is_candidate"]
-    candidates = {row["corporate_number"] for row in run.parquet("national_candidates")}
+    candidates = {
+        firm_key(row["corporate_number"], row["vendor_code"]) for row in run.parquet("national_candidates")
+    }
     assert candidates == {n for n, want in expected.items() if want["is_candidate"]}
     assert candidates, "the sample should produce candidates"
 
@@ -90,7 +102,7 @@ def test_published_columns_are_the_contracts_in_order_then_the_extension(sample_
     for name, contract in (("national_candidates", CANDIDATE_COLUMNS), ("firm_degrees", FIRM_DEGREE_COLUMNS)):
         columns = tuple(run.parquet(name)[0])
         assert columns[: len(contract)] == contract, name
-        assert columns[len(contract) :] == INDICATOR_COLUMNS + COMPOSITE_COLUMNS, name
+        assert columns[len(contract) :] == INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS, name
 
 
 def test_published_rows_are_sorted_as_the_contract_says(sample_run):
@@ -99,7 +111,8 @@ def test_published_rows_are_sorted_as_the_contract_says(sample_run):
 
     def key(row):
         degrees = [d for d in (row["connector_degree"], row["hub_degree"]) if d is not None]
-        return (row["prefecture_code"], -max(degrees) if degrees else float("inf"), row["corporate_number"])
+        who = firm_key(row["corporate_number"], row["vendor_code"])  # a 個人 after the numbers on a tie
+        return (row["prefecture_code"], -max(degrees) if degrees else float("inf"), who)
 
     assert rows == sorted(rows, key=key)
     candidates = run.parquet("national_candidates")

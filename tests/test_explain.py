@@ -190,7 +190,12 @@ def test_quarantined_firm_shows_reason_and_input_row(ask):
 
 def test_absent_firm(ask):
     assert ask(cn(42))["status"] == "absent"
-    assert ask(cn(42), None) == {"corporate_number": cn(42), "status": "absent", "fiscal_year": None}
+    assert ask(cn(42), None) == {
+        "corporate_number": cn(42),
+        "vendor_code": None,
+        "status": "absent",
+        "fiscal_year": None,
+    }
     assert ask(cn(1), FISCAL_YEAR - 1)["status"] == "absent"
 
 

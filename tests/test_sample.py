@@ -27,9 +27,17 @@ FIRM_COLUMNS = [
     "export_sales_jpy",
     "jsic_major",  # the policy indicators' optional column
     *MULTI_YEAR_COLUMNS,  # the composite score's optional columns
+    "vendor_code",  # the firm-identity extension
+    "legal_form",
 ]
 NUMBER_COLUMNS = FIRM_COLUMNS[4:8]
-TRANSACTION_COLUMNS = ["supplier_corporate_number", "customer_corporate_number", "amount_jpy"]
+TRANSACTION_COLUMNS = [
+    "supplier_corporate_number",
+    "customer_corporate_number",
+    "amount_jpy",
+    "supplier_vendor_code",
+    "customer_vendor_code",
+]
 MID_FIRMS = 5_000
 
 
@@ -41,7 +49,17 @@ def read_csv(path: Path, encoding: str = "utf-8") -> pl.DataFrame:
 
 
 def as_numbers(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
-    return frame.with_columns(pl.col(c).cast(pl.Int64) for c in columns)
+    """Text columns as integers, an empty cell (a 個人's 資本金) as null; empty codes as null."""
+    texts = [c for c in frame.columns if c.endswith(("corporate_number", "vendor_code"))]
+    return frame.with_columns(
+        *(pl.col(c).replace("", None).cast(pl.Int64) for c in columns),
+        *(pl.col(c).replace("", None) for c in texts),
+    )
+
+
+def firm_ids(numbers: pl.Series, codes: pl.Series) -> list[str]:
+    """Each firm as the pipeline keys it: its 法人番号, or a 個人's vendor code."""
+    return [n if n is not None else f"vendor:{c}" for n, c in zip(numbers, codes, strict=True)]
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +142,34 @@ def test_vectorised_check_digits_match_the_scalar_rule() -> None:
 def test_corporate_numbers_valid_and_unique(which: str, request: pytest.FixtureRequest) -> None:
     data = request.getfixturevalue(which)
     firms = mid_frames(data)[0] if which == "mid" else data[0]
-    numbers = firms["corporate_number"].to_list()
+    corporations = firms.filter(pl.col("legal_form") == "法人")
+    numbers = corporations["corporate_number"].to_list()
     assert all(is_valid(n) for n in numbers)
     assert len(set(numbers)) == len(numbers)
+    assert firms.filter(pl.col("legal_form") == "個人")[
+        "corporate_number"
+    ].null_count() == firms.height - len(numbers)
+
+
+def test_every_firm_has_a_vendor_code_and_a_third_of_small_firms_are_individuals(sample) -> None:
+    firms, transactions = sample
+    codes = firms["vendor_code"].to_list()
+    assert all(len(c) == 9 and c.isdigit() for c in codes) and len(set(codes)) == len(codes)
+    assert set(firms["legal_form"]) == {"法人", "個人"}
+    large = (pl.col("sales_jpy") >= 1_000_000_000) & (pl.col("employees") >= 20)
+    small_share = firms.filter(~large).select((pl.col("legal_form") == "個人").mean()).item()
+    large_share = firms.filter(large).select((pl.col("legal_form") == "個人").mean()).item()
+    assert 0.30 <= small_share <= 0.37 and large_share <= 0.01
+    individuals = firms.filter(pl.col("legal_form") == "個人")
+    assert individuals["capital_jpy"].null_count() == individuals.height
+    assert not individuals["name"].str.contains("株式会社|有限会社|合同会社|合資会社|合名会社").any()
+    # A transaction names a 個人 by its code and everyone else by number, never both.
+    individual_codes = set(individuals["vendor_code"])
+    for side in ("supplier", "customer"):
+        number, code = transactions[f"{side}_corporate_number"], transactions[f"{side}_vendor_code"]
+        assert ((number.is_null()) == (code.is_not_null())).all()
+        assert set(code.drop_nulls()) <= individual_codes
+        assert code.drop_nulls().n_unique() > 0.5 * len(individual_codes)
 
 
 def test_columns_and_parquet_types(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
@@ -135,8 +178,10 @@ def test_columns_and_parquet_types(sample: tuple[pl.DataFrame, pl.DataFrame]) ->
     assert transactions.columns == TRANSACTION_COLUMNS
     assert [firms.schema[c] for c in FIRM_COLUMNS] == [pl.String] * 4 + [pl.Int64] * 4 + [pl.String] + [
         pl.Int64
-    ] * len(MULTI_YEAR_COLUMNS)
-    assert [transactions.schema[c] for c in TRANSACTION_COLUMNS] == [pl.String, pl.String, pl.Int64]
+    ] * len(MULTI_YEAR_COLUMNS) + [pl.String] * 2
+    assert [transactions.schema[c] for c in TRANSACTION_COLUMNS] == [pl.String, pl.String, pl.Int64] + [
+        pl.String
+    ] * 2
 
 
 def test_multi_year_history_is_plausible_and_sometimes_missing(sample) -> None:
@@ -208,7 +253,8 @@ def test_industries(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
 
 def test_names_are_japanese_and_some_need_quoting(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     names = sample[0]["name"]
-    assert names.str.contains("株式会社|有限会社|合同会社|合資会社|合名会社").mean() > 0.95
+    corporations = sample[0].filter(pl.col("legal_form") == "法人")["name"]
+    assert corporations.str.contains("株式会社|有限会社|合同会社|合資会社|合名会社").mean() > 0.95
     assert names.str.contains(",").sum() >= 1 and names.str.contains('"').sum() >= 1
     assert names.n_unique() > 1000
     for name in names.unique():
@@ -223,9 +269,10 @@ def test_network_shape(which: str, request: pytest.FixtureRequest) -> None:
     data = request.getfixturevalue(which)
     firms, transactions = mid_frames(data) if which == "mid" else data
     assert 4 <= transactions.height / firms.height <= 10
-    prefecture = dict(zip(firms["corporate_number"], firms["prefecture_code"], strict=True))
-    suppliers = transactions["supplier_corporate_number"].to_list()
-    customers = transactions["customer_corporate_number"].to_list()
+    ids = firm_ids(firms["corporate_number"], firms["vendor_code"])
+    prefecture = dict(zip(ids, firms["prefecture_code"], strict=True))
+    suppliers = firm_ids(transactions["supplier_corporate_number"], transactions["supplier_vendor_code"])
+    customers = firm_ids(transactions["customer_corporate_number"], transactions["customer_vendor_code"])
     assert set(suppliers) | set(customers) <= prefecture.keys()
     same = np.mean([prefecture[s] == prefecture[c] for s, c in zip(suppliers, customers, strict=True)])
     assert same > 0.5
@@ -236,9 +283,11 @@ def test_network_shape(which: str, request: pytest.FixtureRequest) -> None:
 
 def test_larger_firms_have_more_links(sample: tuple[pl.DataFrame, pl.DataFrame]) -> None:
     firms, transactions = sample
-    ends = pl.concat([transactions["supplier_corporate_number"], transactions["customer_corporate_number"]])
-    degree = ends.rename("corporate_number").value_counts()
-    joined = firms.join(degree, on="corporate_number", how="left").fill_null(0)
+    ends = firm_ids(transactions["supplier_corporate_number"], transactions["supplier_vendor_code"])
+    ends += firm_ids(transactions["customer_corporate_number"], transactions["customer_vendor_code"])
+    degree = pl.Series("firm_id", ends).value_counts()
+    ids = pl.Series("firm_id", firm_ids(firms["corporate_number"], firms["vendor_code"]))
+    joined = firms.with_columns(ids).join(degree, on="firm_id", how="left").fill_null(0)
     large = joined.filter(pl.col("sales_jpy") >= 1e9)["count"].mean()
     small = joined.filter(pl.col("sales_jpy") < 1e8)["count"].mean()
     assert large > 3 * small

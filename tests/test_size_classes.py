@@ -85,7 +85,7 @@ def _classify(rows: list[tuple]) -> dict[str, tuple[str, str | None]]:
     with duckdb.connect() as con:
         load_macros(con)
         con.execute(
-            "create table staged_firms (fiscal_year integer, corporate_number varchar, prefecture_code "
+            "create table staged_firms (fiscal_year integer, firm_id varchar, prefecture_code "
             "varchar, jsic_division varchar, jsic_major varchar, employees bigint, capital_jpy bigint)"
         )
         con.executemany(
@@ -95,7 +95,7 @@ def _classify(rows: list[tuple]) -> dict[str, tuple[str, str | None]]:
         result = con.execute(sql_for_year("firm_size_classes", 2025)).fetchall()
         columns = [d[0] for d in con.description]
     named = [dict(zip(columns, r, strict=True)) for r in result]
-    return {r["corporate_number"]: (r["size_class"], r["size_class_reason"]) for r in named}
+    return {r["firm_id"]: (r["size_class"], r["size_class_reason"]) for r in named}
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{c[0]}{c[1]}-{c[2]}-{c[3]}" for c in CASES])

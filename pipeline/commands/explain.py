@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -25,6 +26,52 @@ TOP = 5
 def normalise_corporate_number(text: str) -> str:
     """Full-width digits and surrounding spaces are forgiven, as in the input files."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+@dataclass(frozen=True)
+class FirmAsked:
+    """The firm a command asks about: by its 法人番号 (as typed, and normalised), or by the
+    vendor's code, the only key a 個人 (sole proprietor) has."""
+
+    text: str
+    corporate_number: str | None = None
+    vendor_code: str | None = None
+
+    @classmethod
+    def of(cls, asked: FirmAsked | str) -> FirmAsked:
+        """A FirmAsked as it is, or a 法人番号 as typed."""
+        if isinstance(asked, FirmAsked):
+            return asked
+        return cls(asked, corporate_number=normalise_corporate_number(asked))
+
+    @classmethod
+    def by_vendor_code(cls, code: str) -> FirmAsked:
+        return cls(code, vendor_code=normalise_corporate_number(code))
+
+    @property
+    def firm_id(self) -> str:
+        """staged_firms.firm_id of the firm, if it is staged under what was asked."""
+        return self.corporate_number or f"vendor:{self.vendor_code}"
+
+    @property
+    def label(self) -> str:
+        """How the firm is named to people."""
+        if self.vendor_code is not None:
+            return f"企業コード {self.vendor_code}"
+        return f"法人番号 {self.corporate_number}"
+
+    def match(self) -> dict[str, Any]:
+        """The parameters of the queries that find the firm and the quarantined rows naming it."""
+        return {
+            "number_text": self.text if self.vendor_code is None else None,
+            "corporate_number": self.corporate_number,
+            "vendor_code": self.vendor_code,
+            "firm_id": self.firm_id,
+        }
+
+    def identity(self) -> dict[str, Any]:
+        """What an answer says it was asked about."""
+        return {"corporate_number": self.corporate_number, "vendor_code": self.vendor_code}
 
 
 def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[dict[str, Any]]:
@@ -49,27 +96,29 @@ class CannotExplain(ValueError):
     """Nothing can be explained as asked: the message says why (exit 2 on the command line)."""
 
 
-def refuse_invalid(text: str, number: str) -> None:
-    """An invalid number that no quarantined row carries gets the check-digit message."""
-    if not is_valid(number):
-        raise CannotExplain(f"{text!r} is not a valid 法人番号 (13 digits with a correct check digit)")
+def refuse_invalid(asked: FirmAsked) -> None:
+    """An invalid number that no quarantined row carries gets the check-digit message; any
+    vendor code is a possible one."""
+    if asked.vendor_code is None and not is_valid(asked.corporate_number or ""):
+        raise CannotExplain(f"{asked.text!r} is not a valid 法人番号 (13 digits with a correct check digit)")
 
 
 def outcome(
-    text: str, fiscal_year: int, firms: list[dict[str, Any]], quarantined: list[dict[str, Any]]
+    asked: FirmAsked, fiscal_year: int, firms: list[dict[str, Any]], quarantined: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The firm's status in a year from its staged row (if any) and the quarantined rows that
-    carry its number: firms rows in `quarantine`, transactions in `quarantined_transactions`."""
-    number = normalise_corporate_number(text)
+    carry its number or code: firms rows in `quarantine`, transactions in `quarantined_transactions`."""
     if not firms and not quarantined:
-        refuse_invalid(text, number)
+        refuse_invalid(asked)
     firm_rows = [q for q in quarantined if q["kind"] == "firms"]
     if firms:
         status = "candidate" if firms[0]["is_candidate"] else "not_candidate"
     else:
         status = "quarantined" if quarantined else "absent"
+    # The firm as staged: asked by code, a 法人 is still named by its number.
+    found = {k: firms[0][k] for k in ("corporate_number", "vendor_code")} if firms else asked.identity()
     return {
-        "corporate_number": number,
+        **found,
         "fiscal_year": fiscal_year,
         "status": status,
         "quarantine": firm_rows,
@@ -79,28 +128,31 @@ def outcome(
 
 def explain(
     con: duckdb.DuckDBPyConnection,
-    corporate_number: str,
+    asked: FirmAsked | str,
     fiscal_year: int | None,
     all_transactions: bool = False,
 ) -> dict[str, Any]:
     """Everything in the warehouse that decided the firm's place on (or off) the year's list;
-    `all_transactions` adds every transaction that counts for its degrees."""
-    number = normalise_corporate_number(corporate_number)
-    match = {"text": corporate_number, "corporate_number": number}
+    `all_transactions` adds every transaction that counts for its degrees. `asked` is a
+    法人番号 as typed, or a FirmAsked (by vendor code)."""
+    asked = FirmAsked.of(asked)
+    match = asked.match()
     if fiscal_year is None:
         years = [r["fiscal_year"] for r in _records(con, "years_of_firm", **match)]
         if not years:
-            refuse_invalid(corporate_number, number)
-            return {"corporate_number": number, "status": "absent", "fiscal_year": None}
+            refuse_invalid(asked)
+            return {**asked.identity(), "status": "absent", "fiscal_year": None}
         fiscal_year = years[0]
-    firms = _records(con, "firm", fiscal_year=fiscal_year, corporate_number=number)
+    firms = _records(
+        con, "firm", fiscal_year=fiscal_year, firm_id=asked.firm_id, vendor_code=asked.vendor_code
+    )
     quarantined = _records(con, "quarantined_rows", fiscal_year=fiscal_year, **match)
-    answer = outcome(corporate_number, fiscal_year, firms, quarantined)
+    answer = outcome(asked, fiscal_year, firms, quarantined)
     if not firms:
         return answer
     firm = firms[0]
     rule = json.loads(run_sql(con, "selection_rule", fiscal_year=fiscal_year).fetchone()[0])
-    of_firm = {"fiscal_year": fiscal_year, "corporate_number": number}
+    of_firm = {"fiscal_year": fiscal_year, "firm_key": firm["firm_key"]}
     answer.update(
         firm=firm,
         prefecture=_records(
@@ -110,6 +162,14 @@ def explain(
         rule_parts=rule_parts_of(firm, rule, con),
         largest_out_of_prefecture_sales=_records(con, "largest_out_of_prefecture_sales", **of_firm, top=TOP),
         largest_in_prefecture_purchases=_records(con, "largest_in_prefecture_purchases", **of_firm, top=TOP),
+        register=next(
+            iter(
+                _records(
+                    con, "register_row", fiscal_year=fiscal_year, corporate_number=firm["corporate_number"]
+                )
+            ),
+            None,
+        ),
     )
     if all_transactions:
         answer["all_transactions"] = _records(con, "contributing_transactions", **of_firm)
@@ -183,6 +243,10 @@ def _firm_lines(firm: dict[str, Any], pref: dict[str, Any]) -> list[str]:
     lines = [
         f"  本社所在地: {firm['prefecture_code']} {firm['prefecture_name']}    産業: {firm['jsic_division']}"
     ]
+    if firm.get("vendor_code") is not None:
+        lines.append(
+            f"  企業コード（データ提供元） {firm['vendor_code']}    法人・個人の別: {firm['legal_form']}"
+        )
     if firm.get("source_file") is not None:
         lines.append(f"  入力: {firm['source_file']} 行 {firm['row_number']}")
     lines.append(f"  売上高 {yen_text(firm['sales_jpy'])}、従業員 {firm['employees']:,} 人")
@@ -210,6 +274,36 @@ def _firm_lines(firm: dict[str, Any], pref: dict[str, Any]) -> list[str]:
     return lines
 
 
+REGISTER_STATUS = {
+    "active": "登記あり（active）",
+    "closed": "閉鎖（closed）",
+    "deleted": "削除（99 削除: the number was withdrawn）",
+    "not_found": "見つからない（not found）",
+}
+
+
+def register_lines(row: dict[str, Any] | None) -> list[str]:
+    """The firm's row of the 国税庁 register, as reconciled for the year; nothing without one."""
+    if row is None:
+        return []
+    status = REGISTER_STATUS.get(row["register_status"], row["register_status"])
+    if row["close_date"] is not None:
+        status += f" {row['close_date']}（{row['close_cause_name'] or '理由不明'}）"
+        if row["closed_before_year_end"]:
+            status += "、年度末より前"
+    if row["successor_corporate_number"]:
+        status += f"、承継法人 {row['successor_corporate_number']}"
+    lines = [f"  国税庁 法人番号公表サイト（{row['register_date']} 時点）: {status}"]
+    if row["register_status"] in ("active", "closed"):
+        differs = {True: "（データ提供元と相違）", False: ""}
+        lines.append(
+            f"    商号 {row['register_name']}{differs[bool(row['name_differs'])]}、"
+            f"本店 {row['register_prefecture_code']} {row['register_prefecture_name']}"
+            f"{row['register_city_name'] or ''}{differs[bool(row['prefecture_differs'])]}"
+        )
+    return lines
+
+
 def _size_class_line(firm: dict[str, Any], rule: dict[str, Any]) -> str:
     excluded = "、".join(rule.get("excluded_size_classes") or []) or "なし"
     mark = "合格 PASS" if firm["meets_size_class"] else "不合格 FAIL"
@@ -217,8 +311,16 @@ def _size_class_line(firm: dict[str, Any], rule: dict[str, Any]) -> str:
     return f"    size_class {firm['size_class']}{reason} 除外区分 {excluded}: meets_size_class → {mark}"
 
 
+def firm_label(corporate_number: str | None, vendor_code: str | None) -> str:
+    """A firm named for people: its 法人番号, or (a 個人 has none) its vendor code."""
+    if corporate_number is None and vendor_code is not None:
+        return f"企業コード {vendor_code}"
+    return f"法人番号 {corporate_number}"
+
+
 def _transaction_line(row: dict[str, Any]) -> str:
-    counterparty = f"{row['counterparty']} {row['counterparty_name'] or ''}"
+    who = row["counterparty"] or f"企業コード {row['counterparty_vendor_code']}"
+    counterparty = f"{who} {row['counterparty_name'] or ''}"
     return (
         f"    {counterparty}（{row['counterparty_prefecture_code']}）"
         f" {yen_text(row['amount_jpy'])}{'（推計 estimated）' if row['amount_estimated'] else ''}"
@@ -268,7 +370,8 @@ def _transactions(answer: dict[str, Any]) -> list[str]:
 def render_text(answer: dict[str, Any]) -> str:
     """The explanation as lines a person reads."""
     header = _header(answer)
-    number, year = answer["corporate_number"], answer["fiscal_year"]
+    year = answer["fiscal_year"]
+    named = firm_label(answer["corporate_number"], answer.get("vendor_code"))
     if answer["status"] == "absent":
         searched = answer.get("releases_searched")
         where = (
@@ -278,10 +381,10 @@ def render_text(answer: dict[str, Any]) -> str:
             if searched
             else "どの年度のデータ"
         )
-        return "\n".join([*header, f"法人番号 {number}: {where}にもありません（not in the data）。"])
+        return "\n".join([*header, f"{named}: {where}にもありません（not in the data）。"])
     if answer["status"] == "quarantined":
         what = "入力行が検疫され" if answer["quarantine"] else "企業の入力行はなく、この番号の取引が検疫され"
-        lines = [*header, f"法人番号 {number}（{year}年度）: {what}、候補の判定対象外です（quarantined）。"]
+        lines = [*header, f"{named}（{year}年度）: {what}、候補の判定対象外です（quarantined）。"]
         return "\n".join(lines + _quarantine_lines(answer["quarantine"] + answer["quarantined_transactions"]))
     firm, rule = answer["firm"], answer["rule"]
     verdict = (
@@ -289,8 +392,9 @@ def render_text(answer: dict[str, Any]) -> str:
         if firm["is_candidate"]
         else "候補ではありません（not a candidate）"
     )
-    lines = [*header, f"{firm['name']}（法人番号 {number}、{year}年度）: {verdict}"]
+    lines = [*header, f"{firm['name']}（{named}、{year}年度）: {verdict}"]
     lines += _firm_lines(firm, answer["prefecture"])
+    lines += register_lines(answer.get("register"))
     lines.append(
         "  選定ルール（size and (connector or hub)）:"
         if rule.get("selection") != "composite_top_n"
@@ -304,6 +408,6 @@ def render_text(answer: dict[str, Any]) -> str:
     lines += _transactions(answer)
     quarantined = answer["quarantine"] + answer["quarantined_transactions"]
     if quarantined:  # a duplicate firms row, or transactions that name the firm
-        lines.append("  この番号を含む検疫された行（数えていません）:")
+        lines.append("  この番号（コード）を含む検疫された行（数えていません）:")
         lines += _quarantine_lines(quarantined, indent="    ")
     return "\n".join(lines)

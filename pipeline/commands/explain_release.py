@@ -21,8 +21,8 @@ import duckdb
 
 from pipeline.commands.explain import (
     CannotExplain,
+    FirmAsked,
     explain,
-    normalise_corporate_number,
     outcome,
     refuse_invalid,
     rule_parts_of,
@@ -189,47 +189,68 @@ def release_reader() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
+def _has_vendor_codes(con: duckdb.DuckDBPyConnection, path: str) -> bool:
+    """Whether a release's firm_degrees has the vendor_code column (releases from before it do not)."""
+    columns = con.execute("select * from read_parquet(?) limit 0", [path]).description
+    return any(column[0] == "vendor_code" for column in columns)
+
+
 def _release_rows(
-    con: duckdb.DuckDBPyConnection, release: PublishedRelease, corporate_number: str
+    con: duckdb.DuckDBPyConnection, release: PublishedRelease, asked: FirmAsked
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The firm's published row and the quarantined rows carrying its number, from the files."""
-    number = normalise_corporate_number(corporate_number)
     rule = release.selection_rule
-    firms = fetch_records(
-        con,
-        "explain/release_firm",
-        firm_degrees=release.file("firm_degrees.parquet"),
-        corporate_number=number,
-        min_sales_jpy=rule["min_sales_jpy"],
-        min_employees=rule["min_employees"],
-        excluded_size_classes=rule.get("excluded_size_classes", []),
-    )
+    firm_degrees = release.file("firm_degrees.parquet")
+    thresholds = {
+        "min_sales_jpy": rule["min_sales_jpy"],
+        "min_employees": rule["min_employees"],
+        "excluded_size_classes": rule.get("excluded_size_classes", []),
+    }
+    if asked.vendor_code is None:
+        firms = fetch_records(
+            con,
+            "explain/release_firm",
+            firm_degrees=firm_degrees,
+            corporate_number=asked.corporate_number,
+            **thresholds,
+        )
+    elif _has_vendor_codes(con, firm_degrees):
+        firms = fetch_records(
+            con,
+            "explain/release_firm_by_vendor_code",
+            firm_degrees=firm_degrees,
+            vendor_code=asked.vendor_code,
+            **thresholds,
+        )
+    else:
+        firms = []
     quarantined = fetch_records(
         con,
         "explain/release_quarantined_rows",
         quarantine=release.file("quarantine.parquet"),
-        text=corporate_number,
-        corporate_number=number,
+        **asked.match(),
     )
+    # A release from before firms had vendor codes publishes neither column.
+    firms = [{"vendor_code": None, "legal_form": None, **firm} for firm in firms]
     return firms, quarantined
 
 
 def release_naming(
-    con: duckdb.DuckDBPyConnection, releases: list[PublishedRelease], corporate_number: str
+    con: duckdb.DuckDBPyConnection, releases: list[PublishedRelease], asked: FirmAsked
 ) -> PublishedRelease | None:
     """The first release whose files hold the firm or a quarantined row carrying its number."""
     for release in releases:
-        if any(_release_rows(con, release, corporate_number)):
+        if any(_release_rows(con, release, asked)):
             return release
     return None
 
 
 def explain_from_files(
-    con: duckdb.DuckDBPyConnection, release: PublishedRelease, corporate_number: str, all_transactions: bool
+    con: duckdb.DuckDBPyConnection, release: PublishedRelease, asked: FirmAsked, all_transactions: bool
 ) -> dict[str, Any]:
     """The explanation from the release's own files: its numbers exactly, no transactions."""
-    firms, quarantined = _release_rows(con, release, corporate_number)
-    answer = outcome(corporate_number, release.fiscal_year, firms, quarantined)
+    firms, quarantined = _release_rows(con, release, asked)
+    answer = outcome(asked, release.fiscal_year, firms, quarantined)
     if not firms:
         return answer
     firm = {**firms[0], "prefecture_name": PREFECTURE_NAMES.get(firms[0]["prefecture_code"])}
@@ -240,9 +261,21 @@ def explain_from_files(
         prefecture_code=firm["prefecture_code"],
     )
     rule = release.selection_rule
+    register = release.folder / "register_reconciliation.parquet"
+    matches = (
+        fetch_records(
+            con,
+            "explain/release_register_row",
+            register_reconciliation=str(register),
+            corporate_number=firm["corporate_number"],
+        )
+        if register.exists() and firm["corporate_number"] is not None
+        else []
+    )
     answer.update(
         firm=firm,
         prefecture={**prefecture, "prefecture_name": firm["prefecture_name"]},
+        register=matches[0] if matches else None,
         rule=rule,
         rule_parts=rule_parts_of(firm, rule, con),
         # None, not []: not known from the files, rather than none.
@@ -333,31 +366,32 @@ def warehouse_note(paths: Paths, release: PublishedRelease, state: str) -> dict[
 
 def explain_release(
     paths: Paths,
-    corporate_number: str,
+    asked: FirmAsked | str,
     fiscal_year: int | None = None,
     release_id: str | None = None,
     all_transactions: bool = False,
 ) -> dict[str, Any]:
     """Explain a firm for a release: `release_id`, else the live release of `fiscal_year`,
     else the latest live release that names the firm. The answer starts with the release's
-    header and says whether its detail comes from the warehouse or from the release's files."""
+    header and says whether its detail comes from the warehouse or from the release's files.
+    `asked` is a 法人番号 as typed, or a FirmAsked (by vendor code)."""
+    asked = FirmAsked.of(asked)
     releases = releases_to_search(paths, fiscal_year, release_id)
     with release_reader() as files:
-        release = releases[0] if len(releases) == 1 else release_naming(files, releases, corporate_number)
+        release = releases[0] if len(releases) == 1 else release_naming(files, releases, asked)
         if release is None:
-            number = normalise_corporate_number(corporate_number)
-            refuse_invalid(corporate_number, number)  # a valid one is absent from every live release
+            refuse_invalid(asked)  # a valid one is absent from every live release
             return {
-                "corporate_number": number,
+                **asked.identity(),
                 "status": "absent",
                 "fiscal_year": None,
                 "releases_searched": [r.release_id for r in releases],
             }
         with warehouse_for(paths, release) as (con, state):
             if con is not None:
-                answer = explain(con, corporate_number, release.fiscal_year, all_transactions)
+                answer = explain(con, asked, release.fiscal_year, all_transactions)
             else:
-                answer = explain_from_files(files, release, corporate_number, all_transactions)
+                answer = explain_from_files(files, release, asked, all_transactions)
     return {
         "release": release.header(),
         "detail_from": FROM_WAREHOUSE if state == "holds_release" else FROM_RELEASE_FILES,

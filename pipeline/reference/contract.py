@@ -34,19 +34,35 @@ FIRMS = InputSpec(
     ),
     # jsic_major (JSIC 中分類, 2 digits) is the policy indicators' extension, for the legal size class;
     # the multi-year columns are the composite score's (y0 = this fiscal year); average_wage_jpy
-    # is the plans' 賃上げ KPI's (pipeline/designations/kpis.py).
-    optional=("capital_jpy", "export_sales_jpy", "jsic_major", *MULTI_YEAR_COLUMNS, "average_wage_jpy"),
+    # is the plans' 賃上げ KPI's (pipeline/designations/kpis.py); vendor_code and legal_form are the
+    # firm-identity extension (a 個人 firm has no 法人番号 and is keyed by the vendor's code).
+    optional=(
+        "capital_jpy",
+        "export_sales_jpy",
+        "jsic_major",
+        *MULTI_YEAR_COLUMNS,
+        "average_wage_jpy",
+        "vendor_code",
+        "legal_form",
+    ),
 )
 
 TRANSACTIONS = InputSpec(
     kind="transactions",
     required=("supplier_corporate_number", "customer_corporate_number", "amount_jpy"),
+    # Per side, the 法人番号 if the cell holds one, else the vendor's firm code.
+    optional=("supplier_vendor_code", "customer_vendor_code"),
 )
+
+# The firms' legal forms: a 法人 has a 法人番号; a 個人 (sole proprietor) has none and is keyed by
+# its vendor_code. An empty legal_form means 法人.
+LEGAL_FORMS = ("法人", "個人")
 
 # Contract §2, in the order the checks run.
 QUARANTINE_REASONS = (
     "invalid_corporate_number",
     "duplicate_firm",
+    "invalid_legal_form",
     "invalid_prefecture",
     "invalid_industry",
     "invalid_number",
@@ -100,5 +116,8 @@ INDICATOR_COLUMNS = (
 # The composite score's extension, after the policy indicators': the 地域未来牽引企業 method's score, its
 # rank in the prefecture, why a firm has none, and whether it is in the rule's top N.
 COMPOSITE_COLUMNS = ("composite_score", "composite_rank", "composite_reason", "meets_composite")
-PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS
-PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS
+# The firm-identity extension, last: the vendor's firm code (the key of a firm without a 法人番号,
+# whose corporate_number is empty) and the legal form.
+IDENTITY_COLUMNS = ("vendor_code", "legal_form")
+PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS
+PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS

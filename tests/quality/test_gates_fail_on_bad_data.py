@@ -154,24 +154,24 @@ SUITE_CORRUPTIONS = {
         None,
     ),
     "firm_size_classes": (
-        f"update firm_size_classes set size_class = '巨大企業' where corporate_number = '{cn(1)}'",
+        f"update firm_size_classes set size_class = '巨大企業' where firm_id = '{cn(1)}'",
         "expect_column_values_to_be_in_set",
         "size_class",
     ),
     "firm_indicators": (
-        f"update firm_indicators set customer_hhi = 1.5 where corporate_number = '{cn(1)}'",
+        f"update firm_indicators set customer_hhi = 1.5 where firm_id = '{cn(1)}'",
         "expect_column_values_to_be_between",
         "customer_hhi",
     ),
     "block_degrees": (
-        f"update block_degrees set block_hub_degree = -0.1 where corporate_number = '{cn(5)}'",
+        f"update block_degrees set block_hub_degree = -0.1 where firm_id = '{cn(5)}'",
         "expect_column_values_to_be_between",
         "block_hub_degree",
     ),
     "composite_indicators": (
         # A firm without T-scores loses its reason: a null score would go unexplained.
         f"update composite_indicators set composite_reason = null, connector_t = null "
-        f"where corporate_number = '{cn(1)}'",
+        f"where firm_id = '{cn(1)}'",
         "unexpected_rows_expectation",
         None,
     ),
@@ -246,13 +246,21 @@ def _previous_year(scale: float) -> str:
     """
 
 
-def _corporate_numbers(folder: Path, candidates: list[str], degrees: list[str]) -> None:
-    """Minimal published files: only the corporate_number column, which the gate reads."""
-    for name, numbers in (("national_candidates", candidates), ("firm_degrees", degrees)):
-        values = ", ".join(f"('{n}')" for n in numbers)
-        _write_parquet(folder / f"{name}.parquet", f"select * from (values {values}) as v(corporate_number)")
+def _corporate_numbers(folder: Path, candidates: list, degrees: list) -> None:
+    """Minimal published files: only the identity columns, which the gate reads. A firm is a
+    法人番号 (a 法人), or (corporate_number, vendor_code, legal_form) with None for an empty cell."""
+
+    def literal(value: str | None) -> str:
+        return "null::varchar" if value is None else f"'{value}'"
+
+    for name, firms in (("national_candidates", candidates), ("firm_degrees", degrees)):
+        rows = [(f, None, "法人") if isinstance(f, str) else f for f in firms]
+        values = ", ".join(f"({', '.join(literal(v) for v in row)})" for row in rows)
+        columns = "v(corporate_number, vendor_code, legal_form)"
+        _write_parquet(folder / f"{name}.parquet", f"select * from (values {values}) as {columns}")
 
 
+INDIVIDUAL = (None, "V1", "個人")
 BAD_CHECK_DIGIT = ("1" if cn(2)[0] != "1" else "2") + cn(2)[1:]
 
 # (asset, check) -> corrupting SQL, or a function writing a bad publication into a folder
@@ -288,7 +296,7 @@ CHECK_CORRUPTIONS = {
     ("block_degrees", "block_degrees_sum_to_one"): (
         # Osaka's firm 5 sells ¥200 to Aichi (中部), all of 近畿's out-of-block sales.
         "update block_degrees set block_connector_degree = block_connector_degree / 2 "
-        f"where corporate_number = '{cn(5)}' and block_code = 'kinki'"
+        f"where firm_id = '{cn(5)}' and block_code = 'kinki'"
     ),
     ("prefecture_kpis", "kpis_reconcile"): (
         "update prefecture_kpis set in_prefecture_transactions_jpy = in_prefecture_transactions_jpy + 1 "
@@ -367,11 +375,15 @@ def test_moves_flag_only_the_prefectures_that_moved(warehouse, tmp_path):
         pytest.param([cn(1), cn(5), cn(1)], [cn(1), cn(2)], id="repeated-candidate"),
         pytest.param([cn(1)], [cn(1), BAD_CHECK_DIGIT], id="bad-check-digit-in-degrees"),
         pytest.param([cn(1)[:12]], [cn(1)], id="twelve-digits"),
+        pytest.param([INDIVIDUAL, INDIVIDUAL], [cn(1)], id="repeated-individual"),
+        pytest.param([cn(1)], [(None, "V2", "法人")], id="corporation-without-number"),
+        pytest.param([cn(1)], [(None, None, "個人")], id="individual-without-code"),
     ],
 )
 def test_published_corporate_numbers_gate(warehouse, tmp_path, candidates, degrees):
     key = ("publication_draft", "published_corporate_numbers_valid")
-    good = _run_check(warehouse, key, tmp_path / "good", lambda f: _corporate_numbers(f, [cn(1)], [cn(1)]))
+    firms = [cn(1), INDIVIDUAL]  # a 個人 has an empty number and its vendor code
+    good = _run_check(warehouse, key, tmp_path / "good", lambda f: _corporate_numbers(f, firms, firms))
     assert good == []
     rows = _run_check(warehouse, key, tmp_path / "bad", lambda f: _corporate_numbers(f, candidates, degrees))
     assert len(rows) == 1

@@ -13,8 +13,11 @@ import duckdb
 import pytest
 
 from pipeline.cli import run_config
+from pipeline.commands.explain import render_text
+from pipeline.commands.explain_release import explain_release
 from pipeline.definitions import JOB_NAME, REGISTER_JOB_NAME, build_definitions
 from pipeline.quality.gx_duckdb import validate
+from pipeline.reference.prefectures import PREFECTURE_NAMES
 from pipeline.registry.rule import YearRule
 from pipeline.registry.store import Registry
 from pipeline.runtime.partitions import fiscal_year_partitions
@@ -107,8 +110,9 @@ def test_differences_apply_in_date_order_and_99_deletes(register_folder, tmp_pat
         (firms[CASES["deleted"]],)
     ]
     assert state[firms[CASES["merged"]]][1:] == ("11", firms[SUCCESSOR])
-    # Every applied row kept: 299 firms and 3 real numbers in the 全件 data, 3 + 2 difference rows.
-    assert con.execute("select count(*) from register_rows").fetchone()[0] == 299 + 3 + 3 + 2
+    # Every applied row kept: the sample's 法人 less one and 3 real numbers in the 全件 data, 3 + 2
+    # difference rows.
+    assert con.execute("select count(*) from register_rows").fetchone()[0] == len(firms) - 1 + 3 + 3 + 2
 
 
 def test_every_malformed_line_is_reported_and_nothing_loaded(register_folder, tmp_path):
@@ -186,7 +190,8 @@ def _tiny(tmp_path: Path) -> list[dict]:
 
 
 def _tiny_firm_numbers(tmp_path: Path) -> list[str]:
-    return [f["corporate_number"] for f in _tiny(tmp_path)]
+    """The 法人 of the tiny sample (a 個人 has no number), as the register sample indexes them."""
+    return [f["corporate_number"] for f in _tiny(tmp_path) if f["corporate_number"] is not None]
 
 
 def _tiny_firm_prefectures(tmp_path: Path) -> dict[str, str]:
@@ -221,9 +226,10 @@ def test_reconciliation_of_the_tiny_sample(register_folder, tmp_path):
         ).fetchdf()
     firms = _tiny_firm_numbers(tmp_path)
     by_number = matches.set_index("corporate_number")
-    # Worked out from the sample's cases: 300 firms, one never in the register, one deleted by 99.
-    assert len(matches) == 300
-    assert int(matches["found"].sum()) == 298
+    # Worked out from the sample's cases: every 法人 (a 個人 has no number and no row), one
+    # never in the register, one deleted by 99.
+    assert len(matches) == len(firms) == sum(f["legal_form"] == "法人" for f in _tiny(tmp_path))
+    assert int(matches["found"].sum()) == len(firms) - 2
     assert set(matches.loc[~matches["found"], "register_status"]) == {"not_found", "deleted"}
     # Closed before 31 March 2026: the 2025-09-30 closure and the 2026-03-01 merger; the
     # 2026-04-01 closure is after the fiscal year's end.
@@ -236,6 +242,15 @@ def test_reconciliation_of_the_tiny_sample(register_folder, tmp_path):
     assert list(merged["close_cause_name"]) == ["合併による解散等"]
     assert set(matches.loc[matches["prefecture_differs"], "corporate_number"]) == {firms[CASES["moved"]]}
     assert set(matches.loc[matches["name_differs"], "corporate_number"]) == {firms[CASES["renamed"]]}
+    # explain shows the register's row beside the firm's.
+    closed_firm = render_text(explain_release(paths, firms[CASES["closed"]]))
+    assert (
+        "国税庁 法人番号公表サイト（全件 2026-03-31 + 差分 2026-04-02 時点）: "
+        "閉鎖（closed） 2025-09-30（清算の結了等）、年度末より前"
+    ) in closed_firm
+    merged_firm = explain_release(paths, firms[CASES["merged"]])
+    assert merged_firm["register"]["successor_corporate_number"] == firms[SUCCESSOR]
+    assert "（データ提供元と相違）" in render_text(explain_release(paths, firms[CASES["moved"]]))
     csv_bytes = (release / "register_reconciliation.csv").read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf")
     assert len(list((release / "register").glob("*.csv"))) == 47
@@ -395,7 +410,8 @@ def test_without_iconv_pythons_codec_reads_the_same(register_folder, tmp_path, m
         .execute("select * from corporate_register order by corporate_number")
         .fetchall()
     )
-    assert without == with_iconv and len(without) == 299 + 3 - 1
+    registered = len(_tiny_firm_numbers(tmp_path)) - 1 + 3  # the 法人 less one, the real numbers
+    assert without == with_iconv and len(without) == registered - 1  # one deleted by 99
 
 
 def test_a_number_in_two_files_is_the_later_files(register_folder, tmp_path):
@@ -480,3 +496,98 @@ def test_zips_stored_deflated_by_zlib_and_damaged(register_folder, tmp_path, mon
     load_macros(con)
     with pytest.raises(RegisterError, match="14_kanagawa_all_20260331.zip: the zip is damaged"):
         load_register(con, locate_register(folder), tmp_path / "work")
+
+
+def _edit_csv(path: Path, edit) -> None:
+    """Rewrite a sample CSV through `edit(rows) -> rows`, columns kept."""
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        columns, rows = reader.fieldnames, list(reader)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(edit(rows))
+
+
+def test_the_change_list_names_firms_that_moved_or_closed(register_folder, tmp_path):
+    """2024 and 2025 hold the tiny sample's firms. The firm the register shows closed on
+    2025-09-30 is a candidate in 2024 and gone from 2025's data; the moved firm is a candidate
+    in both years, in another prefecture in 2025. Each is made a candidate by its size and one
+    large sale to a firm of a prefecture that is neither's."""
+    paths = paths_under(tmp_path)
+    paths = type(paths)(**{**paths.__dict__, "houjin_dir": register_folder})
+    write_sample(paths.raw_dir, size="tiny")
+    shutil.copytree(paths.raw_dir / YEAR, paths.raw_dir / "2024")
+    firms, prefecture = _tiny_firm_numbers(tmp_path), _tiny_firm_prefectures(tmp_path)
+    closed, moved = firms[CASES["closed"]], firms[CASES["moved"]]
+    home, closed_home = prefecture[moved], prefecture[closed]
+    away = next(p for p in ("13", "27") if p != home)
+    elsewhere = next(p for p in ("01", "47", "02") if p not in (home, away, closed_home))
+    buyer = next(n for n in firms if prefecture[n] == elsewhere)
+
+    def made_large(rows: list[dict], moves: dict[str, str]) -> list[dict]:
+        for row in rows:
+            if row["corporate_number"] in (closed, moved):
+                row.update(sales_jpy="9000000000", employees="500")
+                row["prefecture_code"] = moves.get(row["corporate_number"], row["prefecture_code"])
+        return rows
+
+    def large_sale(supplier: str) -> dict:
+        return {
+            "supplier_corporate_number": supplier,
+            "customer_corporate_number": buyer,
+            "amount_jpy": "10" * 6,
+        }
+
+    def without_closed(rows: list[dict]) -> list[dict]:
+        names = ("corporate_number", "supplier_corporate_number", "customer_corporate_number")
+        return [r for r in rows if closed not in (r.get(c) for c in names)]
+
+    _edit_csv(paths.raw_dir / "2024" / "firms.csv", lambda rows: made_large(rows, {}))
+    _edit_csv(
+        paths.raw_dir / "2024" / "transactions.csv",
+        lambda rows: rows + [large_sale(closed), large_sale(moved)],
+    )
+    _edit_csv(
+        paths.raw_dir / YEAR / "firms.csv", lambda rows: made_large(without_closed(rows), {moved: away})
+    )
+    _edit_csv(
+        paths.raw_dir / YEAR / "transactions.csv", lambda rows: without_closed(rows) + [large_sale(moved)]
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    definitions = build_definitions(paths)
+    register = definitions.resolve_job_def(REGISTER_JOB_NAME)
+    assert register.execute_in_process(instance=instance, run_config=run_config("WARNING")).success
+    for year in ("2024", YEAR):
+        Registry(paths.registry_path).change_rule(int(year), YearRule(), "test")
+        instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
+        result = definitions.resolve_job_def(JOB_NAME).execute_in_process(
+            partition_key=year, instance=instance, run_config=run_config("WARNING"), raise_on_error=False
+        )
+        assert result.success, year
+    with duckdb.connect() as con:
+        changes = con.execute(
+            "select corporate_number, prefecture_code, change, reason_code, reason from read_parquet(?) "
+            "where corporate_number in (?, ?)",
+            [str(paths.marts_dir / YEAR / "candidate_changes.parquet"), closed, moved],
+        ).fetchall()
+    name = PREFECTURE_NAMES
+    assert sorted(changes) == sorted(
+        [
+            (
+                closed,
+                closed_home,
+                "left",
+                "closed",
+                "今年度のデータになく、国税庁の法人番号公表サイトでは 2025-09-30 に閉鎖（清算の結了等）",
+            ),
+            (
+                moved,
+                away,
+                "entered",
+                "moved_in",
+                f"本社所在地が {home} {name[home]} から移った（前年度も候補）",
+            ),
+            (moved, home, "left", "moved_out", f"本社所在地が {away} {name[away]} に移った"),
+        ]
+    )

@@ -71,8 +71,9 @@ def _counterparty_line(row: dict[str, Any], group: str) -> str:
     else:
         amount = f"{yen_text(row['vendor_amount_jpy'])} → {yen_text(row['evidence_amount_jpy'])}"
     where = f"  [証憑 行 {row['line']}]" if row["line"] is not None else ""
+    who = row["corporate_number"] or f"企業コード {row.get('vendor_code')}"  # a 個人 has no 法人番号
     return (
-        f"- {DIRECTION_NAMES[row['direction']]} {row['corporate_number']} {row['name'] or ''}"
+        f"- {DIRECTION_NAMES[row['direction']]} {who} {row['name'] or ''}"
         f"（{row['prefecture_code']}） {amount}{where}"
     )
 

@@ -33,7 +33,8 @@ def _candidate_selection(ctx: SuiteContext) -> list[Any]:
     gxe = gx_expectations()
     return [
         gxe.ExpectColumnValuesToNotBeNull(column="is_candidate"),
-        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToNotBeNull(column="firm_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=rule_violations(ctx),
             description="is_candidate follows the rule in force",

@@ -14,7 +14,7 @@ def _composite_indicators(ctx: SuiteContext) -> list[Any]:
     gxe = gx_expectations()
     t_scores = ("connector_t", "hub_t", "profit_t", "employment_t", "profit_growth_t", "employment_growth_t")
     return [
-        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
                 "select * from {batch} where (composite_reason is null) <> ("
@@ -47,7 +47,7 @@ _RANKS = (
 def _firm_size_classes(ctx: SuiteContext) -> list[Any]:
     gxe = gx_expectations()
     return [
-        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
         gxe.ExpectColumnValuesToBeInSet(column="size_class", value_set=list(SIZE_CLASSES)),
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
@@ -64,7 +64,7 @@ def _firm_indicators(ctx: SuiteContext) -> list[Any]:
     counts = ("in_prefecture_customers", "out_of_prefecture_customers")
     counts += ("in_prefecture_suppliers", "out_of_prefecture_suppliers")
     return [
-        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
         *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in shares),
         *(gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in counts),
         # Where every customer's amount is 0 yen (only an estimate can be), there is no HHI.
@@ -88,8 +88,7 @@ def _block_degrees(ctx: SuiteContext) -> list[Any]:
         gxe.ExpectColumnValuesToBeBetween(column="in_block_purchases_jpy", min_value=0),
         gxe.UnexpectedRowsExpectation(
             unexpected_rows_query=(
-                "select block_code, corporate_number from {batch} "
-                "group by block_code, corporate_number having count(*) > 1"
+                "select block_code, firm_id from {batch} group by block_code, firm_id having count(*) > 1"
             ),
             description="one row per block and firm",
         ),

@@ -71,7 +71,9 @@ def _publish_list(
     """A list as Parquet and BOM CSV, and one CSV per value of `key` in the folder `by`."""
     # Materialised once (it is small): the per-prefecture copies then read it, not the warehouse.
     con.execute(f"create or replace temp table {view} as {query}")
-    csv_query = f"select * replace (spreadsheet_safe(name) as name) from {view}"
+    # The two text cells a vendor writes: a name or a code may begin like a formula.
+    safe = "spreadsheet_safe(name) as name, spreadsheet_safe(vendor_code) as vendor_code"
+    csv_query = f"select * replace ({safe}) from {view}"
     copy_parquet(con, f"select * from {view}", folder / f"{name}.parquet")
     copy_bom_csv(con, csv_query, folder / f"{name}.csv")
     (folder / by).mkdir()

@@ -6,7 +6,7 @@ from typing import Any
 
 from pipeline.quality.checks import CheckInputs, SqlCheck
 from pipeline.quality.suites import PREFECTURE_CODES, Suite, SuiteContext, gx_expectations
-from pipeline.reference.contract import PUBLISHED_CANDIDATE_COLUMNS
+from pipeline.reference.contract import LEGAL_FORMS, PUBLISHED_CANDIDATE_COLUMNS
 from pipeline.stages.candidates.checks import rule_violations
 
 
@@ -16,6 +16,13 @@ def _published(ctx: SuiteContext) -> list[Any]:
         gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(PUBLISHED_CANDIDATE_COLUMNS)),
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
         gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
+        gxe.ExpectColumnValuesToBeUnique(column="vendor_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="legal_form", value_set=list(LEGAL_FORMS)),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where corporate_number is null "
+            "and (legal_form <> '個人' or vendor_code is null)",
+            description="a firm without a 法人番号 is a 個人 with a vendor code",
+        ),
         gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
         gxe.ExpectColumnValuesToBeBetween(column="connector_degree", min_value=0, max_value=1),
         gxe.ExpectColumnValuesToBeBetween(column="hub_degree", min_value=0, max_value=1),
@@ -52,7 +59,7 @@ SQL_CHECKS = (
     SqlCheck(
         "published_corporate_numbers_valid",
         "publication_draft",
-        "published corporate numbers have valid check digits and none repeats",
+        "published firms have a valid 法人番号 (or are a 個人 with a vendor code) and none repeats",
         params=_publication,
     ),
 )

@@ -15,15 +15,24 @@ from pipeline.quality.suites import (
     gx_expectations,
     year_of,
 )
+from pipeline.reference.contract import LEGAL_FORMS
 
 
 def _staged_firms(ctx: SuiteContext) -> list[Any]:
     gxe = gx_expectations()
-    not_null = ("corporate_number", "prefecture_code", "jsic_division", "sales_jpy", "employees")
+    not_null = ("firm_id", "legal_form", "prefecture_code", "jsic_division", "sales_jpy", "employees")
     return [
         *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in not_null),
-        gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
+        # Unique firm_id: unique 法人番号, and 個人 unique by their codes.
+        gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
         gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
+        gxe.ExpectColumnValuesToBeUnique(column="vendor_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="legal_form", value_set=list(LEGAL_FORMS)),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where corporate_number is null "
+            "and (legal_form <> '個人' or vendor_code is null)",
+            description="a firm without a 法人番号 is a 個人 with a vendor code",
+        ),
         gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
         gxe.ExpectColumnValuesToBeInSet(column="jsic_division", value_set=JSIC_DIVISIONS),
         gxe.ExpectColumnValuesToBeBetween(column="sales_jpy", min_value=0),
@@ -48,11 +57,13 @@ def _staged_transactions(ctx: SuiteContext) -> list[Any]:
             unexpected_rows_query="select * from {batch} where amount_jpy < 1 and not amount_estimated",
             description="a stated amount is positive",
         ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="supplier_key", min_value=1_000_000_000_000, max_value=9_999_999_999_999
-        ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="customer_key", min_value=1_000_000_000_000, max_value=9_999_999_999_999
+        # A key is a 法人番号 (13 digits, never a leading 0) or a 個人's negative key.
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where "
+            "not (supplier_key between 1000000000000 and 9999999999999 or supplier_key < 0) "
+            "or not (customer_key between 1000000000000 and 9999999999999 or customer_key < 0) "
+            "or supplier_key is null or customer_key is null",
+            description="both firms are staged firms' keys",
         ),
         gxe.ExpectColumnValuesToNotBeNull(column="within_prefecture"),
         gxe.UnexpectedRowsExpectation(

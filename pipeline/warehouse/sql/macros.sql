@@ -178,3 +178,13 @@ create or replace temp macro size_reading(
         else '大企業'
     end
 );
+
+-- The 国税庁 register's 登記記録の閉鎖等の事由 (close_cause) in words; null for an unknown code.
+create or replace temp macro close_cause_name(close_cause) as (
+    case close_cause
+        when '01' then '清算の結了等'
+        when '11' then '合併による解散等'
+        when '21' then '登記官による閉鎖'
+        when '31' then 'その他の清算の結了等'
+    end
+);

@@ -9,8 +9,10 @@
 -- denominators), never with flows of its own. Exports stay as staged (export_sales_jpy).
 create or replace temp table assess_degrees as
 with firms as (
+    -- Every staged firm of p by its key, 個人 included (staged_firms.firm_key).
     select
-        cast(corporate_number as bigint) as firm_key,
+        firm_key,
+        firm_id,
         corporate_number,
         prefecture_code,
         name,
@@ -55,6 +57,7 @@ network as (
 flows as (
     select
         firms.firm_key,
+        firms.firm_id,
         firms.corporate_number,
         firms.prefecture_code,
         firms.name,

@@ -2,5 +2,5 @@
 -- the adjusted ones of the firm's prefecture
 -- (assess_degrees), in place of firm_degrees'. See composite_degrees.sql.
 create or replace temp table composite_degrees as
-select $prefecture_code as prefecture_code, corporate_number, connector_degree, hub_degree
+select $prefecture_code as prefecture_code, firm_id, connector_degree, hub_degree
 from assess_degrees

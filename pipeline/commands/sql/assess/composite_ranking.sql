@@ -3,7 +3,7 @@
 -- adjusted degrees; the rule's weights give each firm's score, as in candidate_selection.sql.
 with scored as (
     select
-        composite.corporate_number,
+        composite.firm_id,
         composite.composite_reason,
         composite.scored_firms,
         weighted_t_score(
@@ -17,9 +17,9 @@ with scored as (
         and not list_contains($excluded_size_classes, classes.size_class) as passes_size
     from assess_composite as composite
     join staged_firms as staged
-        on staged.fiscal_year = $fiscal_year and staged.corporate_number = composite.corporate_number
+        on staged.fiscal_year = $fiscal_year and staged.firm_id = composite.firm_id
     join firm_size_classes as classes
-        on classes.fiscal_year = $fiscal_year and classes.corporate_number = composite.corporate_number
+        on classes.fiscal_year = $fiscal_year and classes.firm_id = composite.firm_id
 ),
 
 ranked as (
@@ -37,4 +37,5 @@ ranked as (
 
 select composite_score, composite_rank, composite_reason, scored_firms, eligible_rank, eligible_firms
 from ranked
-where corporate_number = $corporate_number
+-- The assessed firm is a 法人: its firm_id is its 法人番号.
+where firm_id = $corporate_number

@@ -29,9 +29,13 @@ joined as (
         on evidence.direction = vendor.direction and evidence.counterparty_key = vendor.counterparty_key
 )
 
+-- A staged counterparty by its 法人番号 (a 個人 by its vendor code); one only in the evidence
+-- by the number the evidence gives (its key).
 select
     joined.direction,
-    cast(joined.counterparty_key as varchar) as corporate_number,
+    coalesce(firms.corporate_number, case when firms.firm_key is null then cast(joined.counterparty_key as varchar) end)
+        as corporate_number,
+    firms.vendor_code,
     coalesce(firms.name, joined.evidence_name) as name,
     joined.line,
     coalesce(joined.vendor_prefecture_code, joined.evidence_prefecture_code) as prefecture_code,
@@ -39,7 +43,6 @@ select
     joined.evidence_amount_jpy
 from joined
 left join staged_firms as firms
-    on firms.fiscal_year = $fiscal_year
-    and firms.corporate_number = cast(joined.counterparty_key as varchar)
+    on firms.fiscal_year = $fiscal_year and firms.firm_key = joined.counterparty_key
 order by joined.direction desc, coalesce(joined.vendor_amount_jpy, 0) + coalesce(joined.evidence_amount_jpy, 0) desc,
-    corporate_number
+    joined.counterparty_key

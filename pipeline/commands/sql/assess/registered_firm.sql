@@ -13,5 +13,5 @@ select
     classes.size_class_reason
 from staged_firms as firms
 join prefectures using (prefecture_code)
-left join firm_size_classes as classes using (fiscal_year, corporate_number)
+left join firm_size_classes as classes using (fiscal_year, firm_id)
 where firms.fiscal_year = $fiscal_year and firms.corporate_number = $corporate_number

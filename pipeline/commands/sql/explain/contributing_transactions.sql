@@ -1,44 +1,43 @@
 -- Every staged transaction that counts for a firm's degrees, with its input line: its sales to
 -- customers in other prefectures (connector degree) and its purchases from suppliers in its
--- own prefecture (hub degree). Sales first, each direction in file order.
+-- own prefecture (hub degree). Sales first, each direction in file order. The firm is asked by
+-- its key ($firm_key, staged_firms.firm_key); a counterparty is named by its 法人番号, or a 個人
+-- by its vendor code.
 with contributing as (
     select
         case
-            when supplier_corporate_number = $corporate_number then 'out_of_prefecture_sale'
+            when supplier_key = $firm_key then 'out_of_prefecture_sale'
             else 'in_prefecture_purchase'
         end as direction,
+        case when supplier_key = $firm_key then customer_key else supplier_key end as counterparty_key,
         case
-            when supplier_corporate_number = $corporate_number then customer_corporate_number
-            else supplier_corporate_number
-        end as counterparty,
-        case
-            when supplier_corporate_number = $corporate_number then customer_prefecture_code
-            else supplier_prefecture_code
-        end as counterparty_prefecture_code,
+            when supplier_key = $firm_key then customer_prefecture
+            else supplier_prefecture
+        end as counterparty_prefecture,
         amount_jpy,
         amount_estimated,
-        source_file,
         row_number
-    from staged_transactions
+    from checked_transactions
     where fiscal_year = $fiscal_year
+        and reason is null
         and (
-            (supplier_corporate_number = $corporate_number
-                and supplier_prefecture_code <> customer_prefecture_code)
-            or (customer_corporate_number = $corporate_number
-                and supplier_prefecture_code = customer_prefecture_code)
+            (supplier_key = $firm_key and not within_prefecture)
+            or (customer_key = $firm_key and within_prefecture)
         )
 )
 
 select
     contributing.direction,
-    contributing.counterparty,
+    firms.corporate_number as counterparty,
+    firms.vendor_code as counterparty_vendor_code,
     firms.name as counterparty_name,
-    contributing.counterparty_prefecture_code,
+    lpad(cast(contributing.counterparty_prefecture as varchar), 2, '0') as counterparty_prefecture_code,
     contributing.amount_jpy,
     contributing.amount_estimated,
-    contributing.source_file,
+    inputs.source_file,
     contributing.row_number
 from contributing
 left join staged_firms as firms
-    on firms.fiscal_year = $fiscal_year and firms.corporate_number = contributing.counterparty
+    on firms.fiscal_year = $fiscal_year and firms.firm_key = contributing.counterparty_key
+left join input_files as inputs on inputs.fiscal_year = $fiscal_year and inputs.kind = 'transactions'
 order by contributing.direction desc, contributing.row_number

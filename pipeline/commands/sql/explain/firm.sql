@@ -1,4 +1,5 @@
--- One firm's selection outcome, flows and input row, for `explain`.
+-- One firm's selection outcome, flows and input row, for `explain`; the firm by its firm_id (its
+-- 法人番号, or 'vendor:' and a 個人's vendor code).
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -29,8 +30,12 @@ select
     selection.composite_reason,
     selection.meets_composite,
     staged.source_file,
-    staged.row_number
+    staged.row_number,
+    selection.vendor_code,
+    selection.legal_form,
+    staged.firm_key
 from candidate_selection as selection
-join firm_flows as flows using (fiscal_year, corporate_number)
-join staged_firms as staged using (fiscal_year, corporate_number)
-where selection.fiscal_year = $fiscal_year and selection.corporate_number = $corporate_number
+join firm_flows as flows using (fiscal_year, firm_id)
+join staged_firms as staged using (fiscal_year, firm_id)
+where selection.fiscal_year = $fiscal_year
+    and (selection.firm_id = $firm_id or selection.vendor_code = $vendor_code)

@@ -1,18 +1,21 @@
 -- A firm's largest purchases from suppliers in its own prefecture (they make its hub degree).
+-- The firm is asked by its key, as in contributing_transactions.sql.
 select
-    supplier_corporate_number as counterparty,
+    firms.corporate_number as counterparty,
+    firms.vendor_code as counterparty_vendor_code,
     firms.name as counterparty_name,
-    supplier_prefecture_code as counterparty_prefecture_code,
-    amount_jpy,
+    lpad(cast(transactions.supplier_prefecture as varchar), 2, '0') as counterparty_prefecture_code,
+    transactions.amount_jpy,
     transactions.amount_estimated,
-    transactions.source_file,
+    inputs.source_file,
     transactions.row_number
-from staged_transactions as transactions
+from checked_transactions as transactions
 left join staged_firms as firms
-    on firms.fiscal_year = transactions.fiscal_year
-    and firms.corporate_number = transactions.supplier_corporate_number
+    on firms.fiscal_year = transactions.fiscal_year and firms.firm_key = transactions.supplier_key
+left join input_files as inputs on inputs.fiscal_year = $fiscal_year and inputs.kind = 'transactions'
 where transactions.fiscal_year = $fiscal_year
-    and customer_corporate_number = $corporate_number
-    and supplier_prefecture_code = customer_prefecture_code
-order by amount_jpy desc, counterparty
+    and transactions.reason is null
+    and transactions.customer_key = $firm_key
+    and transactions.within_prefecture
+order by transactions.amount_jpy desc, firms.firm_id
 limit $top

@@ -1,6 +1,7 @@
 -- The year's quarantined rows whose raw 法人番号 — a firms row's corporate_number, or a
 -- transaction's supplier or customer — is the text asked for, as written or once normalised;
--- invalid numbers included. `columns` names the raw columns that carry it.
+-- invalid numbers included; or, asked by $vendor_code, whose raw vendor code is that code.
+-- `columns` names the raw columns that carry it.
 with numbers as (
     unpivot (
         select
@@ -10,25 +11,34 @@ with numbers as (
             raw,
             json_extract_string(raw, '$.corporate_number') as corporate_number,
             json_extract_string(raw, '$.supplier_corporate_number') as supplier_corporate_number,
-            json_extract_string(raw, '$.customer_corporate_number') as customer_corporate_number
+            json_extract_string(raw, '$.customer_corporate_number') as customer_corporate_number,
+            json_extract_string(raw, '$.vendor_code') as vendor_code,
+            json_extract_string(raw, '$.supplier_vendor_code') as supplier_vendor_code,
+            json_extract_string(raw, '$.customer_vendor_code') as customer_vendor_code
         from (
             select * from quarantined_firms where fiscal_year = $fiscal_year
             union all
             select * from quarantined_transactions where fiscal_year = $fiscal_year
         )
     )
-    on corporate_number, supplier_corporate_number, customer_corporate_number
-    into name field value raw_number
+    on corporate_number, supplier_corporate_number, customer_corporate_number,
+        vendor_code, supplier_vendor_code, customer_vendor_code
+    into name field value raw_value
 )
 
 select
-    case when list_contains(list(field), 'corporate_number') then 'firms' else 'transactions' end as kind,
+    case
+        when list_contains(list(field), 'corporate_number') or list_contains(list(field), 'vendor_code')
+            then 'firms'
+        else 'transactions'
+    end as kind,
     source_file,
     row_number,
     reason,
     raw,
     list(field order by field) as columns
 from numbers
-where raw_number = $text or ascii_text(raw_number) = $corporate_number
+where (field like '%corporate_number' and (raw_value = $number_text or ascii_text(raw_value) = $corporate_number))
+    or (field like '%vendor_code' and ascii_text(raw_value) = $vendor_code)
 group by source_file, row_number, reason, raw
 order by kind, source_file, row_number

@@ -26,15 +26,15 @@ tests as (
         composite.composite_reason
     from degrees
     join prefectures using (prefecture_code)
-    join firm_size_classes as classes using (fiscal_year, corporate_number)
-    join composite_indicators as composite using (fiscal_year, corporate_number)
+    join firm_size_classes as classes using (fiscal_year, firm_id)
+    join composite_indicators as composite using (fiscal_year, firm_id)
 ),
 
 -- The ranks are worked out on the scored firms' keys alone: a window drags every column it is
 -- given through its sort, and the firms carry twenty-odd.
 scored as (
     select
-        corporate_number,
+        firm_id,
         rank() over (partition by prefecture_code order by composite_score desc) as composite_rank
     from tests
     where composite_score is not null
@@ -42,7 +42,7 @@ scored as (
 
 eligible as (
     select
-        corporate_number,
+        firm_id,
         rank() over (partition by prefecture_code order by composite_score desc) as eligible_composite_rank
     from tests
     where composite_eligible(composite_score, meets_size, meets_size_class)
@@ -57,5 +57,5 @@ select
         meets_composite(eligible.eligible_composite_rank, $top_n_per_prefecture)
     ) as is_candidate
 from tests
-left join scored using (corporate_number)
-left join eligible using (corporate_number)
+left join scored using (firm_id)
+left join eligible using (firm_id)

@@ -3,7 +3,7 @@ select
     prefectures.prefecture_code,
     prefectures.prefecture_name,
     count(*) filter (where selection.is_candidate) as candidates,
-    count(selection.corporate_number) as firms
+    count(selection.firm_id) as firms
 from prefectures
 left join candidate_selection as selection
     on selection.prefecture_code = prefectures.prefecture_code

@@ -11,7 +11,7 @@ with kpis as (
         totals.in_prefecture_purchases_jpy as in_prefecture_transactions_jpy,
         totals.out_of_prefecture_sales_jpy - totals.export_sales_jpy as out_of_prefecture_firm_sales_jpy,
         totals.export_sales_jpy,
-        count(selection.corporate_number) as candidates,
+        count(selection.firm_id) as candidates,
         coalesce(sum(selection.sales_jpy), 0) as candidate_sales_jpy,
         coalesce(sum(selection.employees), 0) as candidate_employees,
         totals.estimated_out_of_prefecture_sales_jpy

@@ -18,5 +18,8 @@ select
     connector_degree,
     hub_degree,
     connector_rank,
-    hub_rank
+    hub_rank,
+    firm_id,
+    vendor_code,
+    legal_form
 from firm_degrees_of(flows)

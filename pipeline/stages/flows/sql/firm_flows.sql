@@ -2,7 +2,7 @@
 -- the macros of contract_degrees.sql), with the sums the policy indicators need, made in the same
 -- pass. Transactions are read by their integer firm keys; see tables/checked_transactions.sql.
 with firms as (
-    select *, cast(corporate_number as bigint) as firm_key
+    select *
     from staged_firms
     where fiscal_year = $fiscal_year
 ),
@@ -34,7 +34,11 @@ select
     coalesce(purchases.in_prefecture_suppliers, 0) as in_prefecture_suppliers,
     coalesce(purchases.out_of_prefecture_suppliers, 0) as out_of_prefecture_suppliers,
     coalesce(sales.estimated_out_of_prefecture_sales_jpy, 0) as estimated_out_of_prefecture_sales_jpy,
-    coalesce(purchases.estimated_in_prefecture_purchases_jpy, 0) as estimated_in_prefecture_purchases_jpy
+    coalesce(purchases.estimated_in_prefecture_purchases_jpy, 0) as estimated_in_prefecture_purchases_jpy,
+    firms.firm_id,
+    firms.vendor_code,
+    firms.legal_form,
+    firms.firm_key
 from firms
 left join firm_sales(transactions) as sales using (firm_key)
 left join firm_purchases(transactions) as purchases using (firm_key)

@@ -27,13 +27,13 @@ flows as (
 ),
 
 firms as (
-    select cast(corporate_number as bigint) as firm_key, corporate_number, name, export_sales_jpy
+    select firm_key, firm_id, name, export_sales_jpy
     from staged_firms
     where fiscal_year = $fiscal_year
 )
 
 select
-    firms.corporate_number,
+    firms.firm_id,
     firms.name,
     flows.flow,
     flows.yen + if(flows.flow = 'out-of-prefecture sales', firms.export_sales_jpy, 0) as yen,
@@ -41,5 +41,5 @@ select
 from flows
 join firms using (firm_key)
 where flows.yen + if(flows.flow = 'out-of-prefecture sales', firms.export_sales_jpy, 0) > 9223372036854775807
-order by firms.corporate_number, flows.flow
+order by firms.firm_id, flows.flow
 limit 5

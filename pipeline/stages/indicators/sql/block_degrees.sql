@@ -8,8 +8,8 @@
 -- amounts that cross a prefecture line, per block and firm.
 with firms as (
     select
-        corporate_number,
-        cast(corporate_number as bigint) as firm_key,
+        firm_id,
+        firm_key,
         prefecture_code,
         export_sales_jpy,
         in_prefecture_purchases_jpy
@@ -29,7 +29,7 @@ per_firm as (
         members.block_name,
         members.block_order,
         members.prefecture_code,
-        members.corporate_number,
+        members.firm_id,
         coalesce(crossing.sales_out_of_block, 0) + members.export_sales_jpy as out_of_block_sales_jpy,
         coalesce(crossing.purchases_from_the_block, 0) + members.in_prefecture_purchases_jpy
             as in_block_purchases_jpy

@@ -1,7 +1,7 @@
 -- The six indicators of the 地域未来牽引企業 composite score (METI, FY2019 method), their
 -- ranks within the prefecture and the T-scores (偏差値) of those ranks. The weights are the
 -- rule's, so the weighted sum is taken in candidate_selection.sql. Reads the temp view
--- composite_degrees (prefecture_code, corporate_number and the two degrees: firm_degrees' for
+-- composite_degrees (prefecture_code, firm_id and the two degrees: firm_degrees' for
 -- the pipeline, the adjusted ones for `assess`) and the year's staged firms.
 --   connector_degree, hub_degree                 as firm_degrees has them
 --   profit_contribution_jpy    = mean of operating_profit_jpy_y0..y2
@@ -16,7 +16,7 @@
 with firms as (
     select
         degrees.prefecture_code,
-        degrees.corporate_number,
+        degrees.firm_id,
         degrees.connector_degree,
         degrees.hub_degree,
         staged.operating_profit_jpy_y0 as p0,
@@ -27,13 +27,13 @@ with firms as (
         staged.employees_y2 as e2
     from composite_degrees as degrees
     join staged_firms as staged
-        on staged.fiscal_year = $fiscal_year and staged.corporate_number = degrees.corporate_number
+        on staged.fiscal_year = $fiscal_year and staged.firm_id = degrees.firm_id
 ),
 
 indicators as (
     select
         prefecture_code,
-        corporate_number,
+        firm_id,
         connector_degree,
         hub_degree,
         (p0 + p1 + p2) / 3 as profit_contribution_jpy,
@@ -111,7 +111,7 @@ spreads as (
 select
     $fiscal_year as fiscal_year,
     indicators.prefecture_code,
-    indicators.corporate_number,
+    indicators.firm_id,
     indicators.profit_contribution_jpy,
     indicators.employment_contribution,
     indicators.profit_growth,
@@ -132,4 +132,4 @@ select
         as employment_growth_t,
     indicators.composite_reason
 from indicators
-left join spreads using (prefecture_code, corporate_number)
+left join spreads using (prefecture_code, firm_id)

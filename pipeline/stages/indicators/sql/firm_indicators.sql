@@ -8,7 +8,7 @@
 -- A share whose denominator is 0 is null.
 select
     fiscal_year,
-    corporate_number,
+    firm_id,
     prefecture_code,
     cast(in_prefecture_purchases_jpy as double)
         / cast(nullif(purchases_from_firms_jpy, 0) as double) as in_prefecture_procurement_share,

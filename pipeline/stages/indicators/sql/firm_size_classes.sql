@@ -4,7 +4,7 @@
 -- allow more than one of the law's industry categories, every one is tried, and a class
 -- stands only if they all agree.
 with firms as (
-    select fiscal_year, corporate_number, prefecture_code, jsic_division, jsic_major, employees, capital_jpy
+    select fiscal_year, firm_id, prefecture_code, jsic_division, jsic_major, employees, capital_jpy
     from staged_firms
     where fiscal_year = $fiscal_year
 ),
@@ -106,7 +106,7 @@ several as (
 -- a code, every category of its division.
 readings as (
     select
-        coded.corporate_number,
+        coded.firm_id,
         several.category,
         several.category_name,
         several.employee_limit,
@@ -120,25 +120,25 @@ readings as (
 
 agreed as (
     select
-        corporate_number,
+        firm_id,
         min(reading) as reading,
         max(reading) as other_reading,
         min(category) as category,
         max(category) as other_category,
         max(employee_limit) filter (where reading = 'unknown') as employee_limit
     from readings
-    group by corporate_number
+    group by firm_id
 ),
 
 -- The readings spelled out, only for the few firms whose readings disagree.
 alternatives as (
     select
-        corporate_number,
+        firm_id,
         string_agg(distinct category_name || ' → ' || reading, '、' order by category_name || ' → ' || reading)
             as alternatives
     from readings
-    where corporate_number in (select corporate_number from agreed where reading <> other_reading)
-    group by corporate_number
+    where firm_id in (select firm_id from agreed where reading <> other_reading)
+    group by firm_id
 ),
 
 -- Every firm with what its categories say: one category read directly, several agreed, or
@@ -164,7 +164,7 @@ outcomes as (
 
     select
         coded.*,
-        agreed.corporate_number is not null as categorised,
+        agreed.firm_id is not null as categorised,
         agreed.category,
         agreed.other_category,
         agreed.reading,
@@ -172,8 +172,8 @@ outcomes as (
         agreed.employee_limit,
         alternatives.alternatives
     from coded
-    left join agreed using (corporate_number)
-    left join alternatives using (corporate_number)
+    left join agreed using (firm_id)
+    left join alternatives using (firm_id)
     where not exists (
         select 1 from single
         where single.jsic_division = coded.jsic_division
@@ -183,7 +183,7 @@ outcomes as (
 
 select
     fiscal_year,
-    corporate_number,
+    firm_id,
     prefecture_code,
     jsic_division,
     jsic_major,

@@ -20,11 +20,13 @@ select
     blocks.block_connector_degree,
     blocks.block_hub_degree,
     blocks.block_connector_rank,
-    blocks.block_hub_rank
+    blocks.block_hub_rank,
+    selection.vendor_code,
+    selection.legal_form
 from block_degrees as blocks
-join candidate_selection as selection using (fiscal_year, corporate_number)
+join candidate_selection as selection using (fiscal_year, firm_id)
 where blocks.fiscal_year = $fiscal_year and selection.is_candidate
 order by
     blocks.block_order,
     greatest(blocks.block_connector_degree, blocks.block_hub_degree) desc nulls last,
-    selection.corporate_number
+    selection.firm_id

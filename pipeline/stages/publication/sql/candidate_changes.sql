@@ -1,4 +1,6 @@
--- Firms that entered or left the candidate list since the previous fiscal year, with why.
+-- Firms that entered or left a prefecture's candidate list since the previous fiscal year, with
+-- why. A candidate whose head office moved leaves the old prefecture's list and enters the new
+-- one's; a firm gone from the data that the 国税庁 register (as loaded) shows closed is named so.
 -- Empty when the previous year is not in the warehouse.
 with current_year as (
     select * from candidate_selection where fiscal_year = $fiscal_year
@@ -11,7 +13,11 @@ previous_year as (
 quarantined as (
     select
         fiscal_year,
-        ascii_text(json_extract_string(raw, '$.corporate_number')) as corporate_number,
+        -- The row's firm as staging would have known it (staged_firms.firm_id).
+        coalesce(
+            nullif(ascii_text(json_extract_string(raw, '$.corporate_number')), ''),
+            'vendor:' || nullif(ascii_text(json_extract_string(raw, '$.vendor_code')), '')
+        ) as firm_id,
         min(reason) as reason
     from quarantined_firms
     where fiscal_year in ($fiscal_year, $fiscal_year - 1)
@@ -30,7 +36,7 @@ selections as (
 failed as (
     select
         years.fiscal_year,
-        years.corporate_number,
+        years.firm_id,
         list_filter(
             [
                 case when not years.meets_size then 'size' end,
@@ -49,16 +55,27 @@ failed as (
     where years.fiscal_year in ($fiscal_year, $fiscal_year - 1) and not years.is_candidate
 ),
 
+-- The register's closures, for the firms gone from this year's data (empty without a register).
+closures as (
+    select corporate_number, close_date, close_cause, successor_corporate_number
+    from corporate_register
+    where close_date is not null
+),
+
 entered as (
     select
         now.prefecture_code,
         now.prefecture_name,
+        now.firm_id,
         now.corporate_number,
+        now.vendor_code,
+        now.legal_form,
         now.name,
         'entered' as change,
         case
-            when before.corporate_number is null and q.reason is not null then 'quarantined_last_year'
-            when before.corporate_number is null then 'absent_last_year'
+            when before.is_candidate then 'moved_in'
+            when before.firm_id is null and q.reason is not null then 'quarantined_last_year'
+            when before.firm_id is null then 'absent_last_year'
             else 'now_meets_' || array_to_string(failed.parts, '_and_')
         end as reason_code,
         q.reason as quarantine_reason,
@@ -68,25 +85,36 @@ entered as (
         now.connector_degree,
         now.hub_degree,
         before.size_class,
-        before.composite_rank
+        before.composite_rank,
+        before.prefecture_code as other_prefecture_code,
+        null::date as close_date,
+        null::varchar as close_cause,
+        null::varchar as successor_corporate_number
     from current_year as now
-    left join previous_year as before using (corporate_number)
-    left join failed on failed.fiscal_year = $fiscal_year - 1 and failed.corporate_number = now.corporate_number
+    left join previous_year as before using (firm_id)
+    left join failed on failed.fiscal_year = $fiscal_year - 1 and failed.firm_id = now.firm_id
     left join quarantined as q
-        on q.corporate_number = now.corporate_number and q.fiscal_year = $fiscal_year - 1
-    where now.is_candidate and not coalesce(before.is_candidate, false)
+        on q.firm_id = now.firm_id and q.fiscal_year = $fiscal_year - 1
+    where now.is_candidate
+        and (not coalesce(before.is_candidate, false) or before.prefecture_code <> now.prefecture_code)
 ),
 
 departed as (
     select
-        coalesce(now.prefecture_code, before.prefecture_code) as prefecture_code,
-        coalesce(now.prefecture_name, before.prefecture_name) as prefecture_name,
+        -- The list it left: last year's prefecture's.
+        before.prefecture_code,
+        before.prefecture_name,
+        before.firm_id,
         before.corporate_number,
+        before.vendor_code,
+        before.legal_form,
         coalesce(now.name, before.name) as name,
         'left' as change,
         case
-            when now.corporate_number is null and q.reason is not null then 'quarantined_this_year'
-            when now.corporate_number is null then 'absent_this_year'
+            when now.prefecture_code <> before.prefecture_code then 'moved_out'
+            when now.firm_id is null and q.reason is not null then 'quarantined_this_year'
+            when now.firm_id is null and closed.close_date is not null then 'closed'
+            when now.firm_id is null then 'absent_this_year'
             else 'fails_' || array_to_string(failed.parts, '_and_')
         end as reason_code,
         q.reason as quarantine_reason,
@@ -96,19 +124,31 @@ departed as (
         now.connector_degree,
         now.hub_degree,
         now.size_class,
-        now.composite_rank
+        now.composite_rank,
+        now.prefecture_code as other_prefecture_code,
+        closed.close_date,
+        closed.close_cause,
+        closed.successor_corporate_number
     from previous_year as before
-    left join current_year as now using (corporate_number)
-    left join failed on failed.fiscal_year = $fiscal_year and failed.corporate_number = before.corporate_number
+    left join current_year as now using (firm_id)
+    left join failed on failed.fiscal_year = $fiscal_year and failed.firm_id = before.firm_id
     left join quarantined as q
-        on q.corporate_number = before.corporate_number and q.fiscal_year = $fiscal_year
-    where before.is_candidate and not coalesce(now.is_candidate, false)
+        on q.firm_id = before.firm_id and q.fiscal_year = $fiscal_year
+    left join closures as closed on now.firm_id is null and closed.corporate_number = before.corporate_number
+    where before.is_candidate
+        and (not coalesce(now.is_candidate, false) or now.prefecture_code <> before.prefecture_code)
 ),
 
 changes as (
     select * from entered
     union all
     select * from departed
+),
+
+named as (
+    select changes.*, other.prefecture_name as other_prefecture_name
+    from changes
+    left join prefectures as other on other.prefecture_code = changes.other_prefecture_code
 )
 
 select
@@ -127,6 +167,12 @@ select
         when 'now_meets_degree' then 'コネクター度またはハブ度の要件を新たに満たした'
         when 'absent_this_year' then '今年度のデータにない'
         when 'quarantined_this_year' then '今年度は検疫（' || quarantine_reason || '）'
+        when 'moved_in' then '本社所在地が ' || other_prefecture_code || ' ' || other_prefecture_name
+            || ' から移った（前年度も候補）'
+        when 'moved_out' then '本社所在地が ' || other_prefecture_code || ' ' || other_prefecture_name || ' に移った'
+        when 'closed' then '今年度のデータになく、国税庁の法人番号公表サイトでは ' || strftime(close_date, '%Y-%m-%d')
+            || ' に閉鎖（' || coalesce(close_cause_name(close_cause), '事由 ' || coalesce(close_cause, '不明')) || '）'
+            || coalesce('、承継法人 ' || nullif(successor_corporate_number, ''), '')
         when 'fails_size_and_degree' then '規模要件と度数要件を満たさなくなった'
         when 'fails_size' then '規模要件を満たさなくなった（売上高 ' || format('{:,}', sales_jpy)
             || ' 円、従業員 ' || employees || ' 人）'
@@ -141,7 +187,9 @@ select
                 when 'composite' then '総合評価の上位N（県内 ' || coalesce(cast(composite_rank as varchar), '—') || ' 位）'
             end), 'と')
             || case change when 'entered' then 'を新たに満たした' else 'を満たさなくなった' end
-    end as reason
-from changes
+    end as reason,
+    vendor_code,
+    legal_form
+from named
 where exists (select 1 from previous_year)
-order by prefecture_code, change, corporate_number
+order by prefecture_code, change, firm_id

@@ -2,4 +2,4 @@
 select prefecture_code, connector_degree, hub_degree, is_candidate
 from candidate_selection
 where fiscal_year = $fiscal_year
-order by prefecture_code, corporate_number
+order by prefecture_code, firm_id

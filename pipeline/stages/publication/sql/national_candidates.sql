@@ -1,5 +1,6 @@
 -- The published candidate list (contract §5): candidates only, the contract's columns in order,
--- then the policy indicators (size class and requirement indicators), then the composite score.
+-- then the policy indicators (size class and requirement indicators), then the composite score,
+-- then the firm's vendor code and legal form (a 個人 has no 法人番号).
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -29,11 +30,14 @@ select
     selection.composite_score,
     selection.composite_rank,
     selection.composite_reason,
-    selection.meets_composite
+    selection.meets_composite,
+    selection.vendor_code,
+    selection.legal_form
 from candidate_selection as selection
-join firm_indicators as indicators using (fiscal_year, corporate_number)
+join firm_indicators as indicators using (fiscal_year, firm_id)
 where selection.fiscal_year = $fiscal_year and selection.is_candidate
 order by
     selection.prefecture_code,
     greatest(selection.connector_degree, selection.hub_degree) desc nulls last,
-    selection.corporate_number
+    -- firm_id is the 法人番号 where there is one; a 個人's sorts after every number.
+    selection.firm_id

@@ -25,8 +25,10 @@ select
     composite.profit_growth_t,
     composite.employment_growth_t,
     selection.composite_score,
-    selection.composite_rank
+    selection.composite_rank,
+    selection.vendor_code,
+    selection.legal_form
 from candidate_selection as selection
-join composite_indicators as composite using (fiscal_year, corporate_number)
+join composite_indicators as composite using (fiscal_year, firm_id)
 where selection.fiscal_year = $fiscal_year and selection.composite_reason is null
-order by selection.prefecture_code, selection.corporate_number
+order by selection.prefecture_code, selection.firm_id

@@ -8,14 +8,19 @@ with raw_rows as (
         cell_text(prefecture_code) as prefecture_code, jsic_division,
         sales_jpy, employees, capital_jpy, export_sales_jpy, cell_text(jsic_major) as jsic_major,
         operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
-        employees_y0, employees_y1, employees_y2, average_wage_jpy
+        employees_y0, employees_y1, employees_y2, average_wage_jpy,
+        cell_text(vendor_code) as vendor_code, cast(legal_form as varchar) as legal_form
     from raw_firms
 ),
 
 normalised as (
     select
         row_number,
-        ascii_text(corporate_number) as corporate_number,
+        nullif(ascii_text(corporate_number), '') as corporate_number,
+        -- The vendor's own firm code (text, full-width characters read as ASCII); the key of a 個人.
+        nullif(ascii_text(vendor_code), '') as vendor_code,
+        -- Empty means 法人; anything but 法人 or 個人 is invalid_legal_form, never guessed.
+        coalesce(nullif(trim(legal_form), ''), '法人') as legal_form,
         -- Never a quarantine reason: control characters become spaces, and the row says so.
         case when name_controls_replaced then without_control_characters(name) else name end as name,
         name_controls_replaced,
@@ -56,12 +61,27 @@ normalised as (
     from raw_rows
 ),
 
+numbered as (
+    select
+        *,
+        case
+            -- A 個人 (sole proprietor) has no 法人番号 and is keyed by its vendor code; a number that
+            -- is there must still be valid, whatever the legal form.
+            when corporate_number is null and legal_form = '個人' and vendor_code is not null then null
+            when not is_corporate_number(corporate_number) then 'invalid_corporate_number'
+        end as number_reason
+    from normalised
+),
+
 checked as (
     select
         *,
         case
-            when not is_corporate_number(corporate_number) then 'invalid_corporate_number'
-            when count(*) over (partition by corporate_number) > 1 then 'duplicate_firm'
+            when number_reason is not null then number_reason
+            when corporate_number is not null and count(*) over (partition by corporate_number) > 1
+                then 'duplicate_firm'
+            when vendor_code is not null and count(*) over (partition by vendor_code) > 1 then 'duplicate_firm'
+            when legal_form not in ('法人', '個人') then 'invalid_legal_form'
             when prefecture_code is null then 'invalid_prefecture'
             when jsic_division is null then 'invalid_industry'
             when sales_jpy is null or employees is null then 'invalid_number'
@@ -78,7 +98,7 @@ checked as (
                 and (export_sales_jpy is null or export_sales_jpy > sales_jpy)
                 then 'invalid_export_sales'
         end as reason
-    from normalised
+    from numbered
 )
 
 select
@@ -102,5 +122,7 @@ select
     average_wage_jpy,
     $source_file as source_file,
     reason,
-    name_controls_replaced
+    name_controls_replaced,
+    vendor_code,
+    legal_form
 from checked

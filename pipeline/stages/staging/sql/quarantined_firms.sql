@@ -4,10 +4,15 @@ select
     $source_file as source_file,
     checks.row_number,
     checks.reason,
-    to_json(struct_pack(
-        raw.corporate_number, raw.name, raw.prefecture_code, raw.jsic_division,
-        raw.sales_jpy, raw.employees, raw.capital_jpy, raw.export_sales_jpy
-    )) as raw,
+    -- The identity columns only where the row has them (a merge patch leaves out nulls), so a
+    -- file without them quarantines exactly as before they existed.
+    json_merge_patch(
+        to_json(struct_pack(
+            raw.corporate_number, raw.name, raw.prefecture_code, raw.jsic_division,
+            raw.sales_jpy, raw.employees, raw.capital_jpy, raw.export_sales_jpy
+        )),
+        to_json(struct_pack(raw.vendor_code, raw.legal_form))
+    ) as raw,
     checks.sales_jpy as yen
 from checked_firms as checks
 join raw_firms as raw using (row_number)

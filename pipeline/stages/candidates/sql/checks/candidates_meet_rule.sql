@@ -8,7 +8,7 @@ with tested as (
         and selection.employees >= $min_employees
         and not list_contains($excluded_size_classes, classes.size_class) as passes_size
     from candidate_selection as selection
-    join firm_size_classes as classes using (fiscal_year, corporate_number)
+    join firm_size_classes as classes using (fiscal_year, firm_id)
     where selection.fiscal_year = $fiscal_year
 ),
 
@@ -24,7 +24,7 @@ placed as (
 )
 
 select
-    prefecture_code, corporate_number, sales_jpy, employees, size_class, connector_degree, hub_degree,
+    prefecture_code, firm_id, sales_jpy, employees, size_class, connector_degree, hub_degree,
     composite_score, is_candidate
 from placed
 where is_candidate is distinct from (
@@ -34,4 +34,4 @@ where is_candidate is distinct from (
             or coalesce(hub_degree >= $min_hub_degree, false)
     end
 )
-order by prefecture_code, corporate_number
+order by prefecture_code, firm_id

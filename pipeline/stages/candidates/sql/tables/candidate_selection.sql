@@ -23,5 +23,9 @@ create table if not exists candidate_selection (
     composite_score double,
     composite_rank bigint,
     composite_reason varchar,
-    meets_composite boolean
+    meets_composite boolean,
+    -- The firm's identity (staged_firms.firm_id) and the identity extension's columns.
+    firm_id varchar,
+    vendor_code varchar,
+    legal_form varchar
 );

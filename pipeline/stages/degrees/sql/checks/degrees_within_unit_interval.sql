@@ -1,5 +1,5 @@
 -- Blocking: every degree lies in [0, 1].
-select prefecture_code, corporate_number, connector_degree, hub_degree
+select prefecture_code, firm_id, connector_degree, hub_degree
 from firm_degrees
 where fiscal_year = $fiscal_year
     and (
@@ -7,4 +7,4 @@ where fiscal_year = $fiscal_year
         or hub_degree not between 0 and 1
         or isnan(connector_degree) or isnan(hub_degree)
     )
-order by prefecture_code, corporate_number
+order by prefecture_code, firm_id

@@ -11,5 +11,9 @@ create table if not exists firm_degrees (
     connector_degree double,
     hub_degree double,
     connector_rank bigint,
-    hub_rank bigint
+    hub_rank bigint,
+    -- The firm's identity (staged_firms.firm_id) and the identity extension's columns.
+    firm_id varchar,
+    vendor_code varchar,
+    legal_form varchar
 );

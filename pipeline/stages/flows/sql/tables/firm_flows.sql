@@ -19,5 +19,11 @@ create table if not exists firm_flows (
     out_of_prefecture_suppliers bigint,
     -- The yen of estimated amounts in each numerator.
     estimated_out_of_prefecture_sales_jpy bigint,
-    estimated_in_prefecture_purchases_jpy bigint
+    estimated_in_prefecture_purchases_jpy bigint,
+    -- The firm's identity (staged_firms.firm_id) and the identity extension's columns.
+    firm_id varchar,
+    vendor_code varchar,
+    legal_form varchar,
+    -- The integer the transactions name the firm by (staged_firms.firm_key).
+    firm_key bigint
 );

@@ -1,7 +1,7 @@
 -- Blocking: every staged firm of a block's prefectures is in the block once, and in each block
 -- with a non-zero total its degrees sum to 1 ± 1e-9 (a zero total gives null degrees).
 with expected as (
-    select blocks.block_code, count(firms.corporate_number) as firms
+    select blocks.block_code, count(firms.firm_id) as firms
     from blocks
     left join staged_firms as firms
         on firms.prefecture_code = blocks.prefecture_code and firms.fiscal_year = $fiscal_year
@@ -11,7 +11,7 @@ with expected as (
 sums as (
     select
         block_code,
-        count(distinct corporate_number) as firms,
+        count(distinct firm_id) as firms,
         count(*) as block_rows,
         sum(out_of_block_sales_jpy) as out_total,
         sum(in_block_purchases_jpy) as in_total,

@@ -4,7 +4,7 @@ create table if not exists block_degrees (
     block_name varchar,
     block_order integer,
     prefecture_code varchar,
-    corporate_number varchar,
+    firm_id varchar,
     out_of_block_sales_jpy bigint,
     in_block_purchases_jpy bigint,
     block_connector_degree double,

@@ -2,7 +2,7 @@
 create table if not exists composite_indicators (
     fiscal_year integer,
     prefecture_code varchar,
-    corporate_number varchar,
+    firm_id varchar,
     profit_contribution_jpy double,
     employment_contribution double,
     profit_growth double,

@@ -1,6 +1,6 @@
 create table if not exists firm_indicators (
     fiscal_year integer,
-    corporate_number varchar,
+    firm_id varchar,
     prefecture_code varchar,
     in_prefecture_procurement_share double,
     top_customer_share double,

@@ -1,6 +1,6 @@
 create table if not exists firm_size_classes (
     fiscal_year integer,
-    corporate_number varchar,
+    firm_id varchar,
     prefecture_code varchar,
     jsic_division varchar,
     jsic_major varchar,

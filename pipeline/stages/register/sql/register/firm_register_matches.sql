@@ -1,4 +1,4 @@
--- Each staged firm of the year against the register: found or not (deleted by 99 削除, or
+-- Each staged firm of the year with a 法人番号 against the register: found or not (deleted by 99 削除, or
 -- never there), closed before the fiscal year's end (31 March of the next year), merged into
 -- which successor, and the register's head-office prefecture and 商号 against the vendor's.
 -- 商号 are compared with full-width letters, digits and spaces folded and spaces removed
@@ -23,12 +23,7 @@ select
     r.kind as register_kind,
     r.close_date,
     r.close_cause,
-    case r.close_cause
-        when '01' then '清算の結了等'
-        when '11' then '合併による解散等'
-        when '21' then '登記官による閉鎖'
-        when '31' then 'その他の清算の結了等'
-    end as close_cause_name,
+    close_cause_name(r.close_cause) as close_cause_name,
     coalesce(r.close_date <= make_date($fiscal_year + 1, 3, 31), false) as closed_before_year_end,
     r.successor_corporate_number,
     coalesce(r.close_cause = '11' or r.successor_corporate_number is not null, false) as merged,
@@ -46,4 +41,5 @@ select
 from staged_firms as f
 left join corporate_register as r using (corporate_number)
 left join register_deletions as d using (corporate_number)
-where f.fiscal_year = $fiscal_year
+-- A 個人 has no 法人番号 and is not in the register: it has no row here.
+where f.fiscal_year = $fiscal_year and f.corporate_number is not null

@@ -24,5 +24,9 @@ create table if not exists checked_firms (
     -- Whether the name held control characters, each replaced by a space (README: input rules).
     name_controls_replaced boolean,
     -- The optional average wage (yen a year), for the plans' 賃上げ KPI.
-    average_wage_jpy bigint
+    average_wage_jpy bigint,
+    -- The vendor's firm code and the legal form (法人 or 個人; empty in the file = 法人). A staged
+    -- 個人 has no corporate_number and is known by its vendor code.
+    vendor_code varchar,
+    legal_form varchar
 );
