@@ -73,14 +73,24 @@ numbered as (
     from normalised
 ),
 
+-- Vendor codes given more than once: a grouping of the few rows with a code is cheaper than a
+-- window over every row and all its columns.
+repeated_codes as (
+    select vendor_code, true as repeated
+    from numbered
+    where vendor_code is not null
+    group by vendor_code
+    having count(*) > 1
+),
+
 checked as (
     select
-        *,
+        numbered.*,
         case
             when number_reason is not null then number_reason
             when corporate_number is not null and count(*) over (partition by corporate_number) > 1
                 then 'duplicate_firm'
-            when vendor_code is not null and count(*) over (partition by vendor_code) > 1 then 'duplicate_firm'
+            when repeated_codes.repeated then 'duplicate_firm'
             when legal_form not in ('法人', '個人') then 'invalid_legal_form'
             when prefecture_code is null then 'invalid_prefecture'
             when jsic_division is null then 'invalid_industry'
@@ -99,6 +109,7 @@ checked as (
                 then 'invalid_export_sales'
         end as reason
     from numbered
+    left join repeated_codes using (vendor_code)
 )
 
 select
