@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -35,6 +36,8 @@ MARKER = ".complete"
 NATIONAL_SCALING = (2_500_000, 5_000_000, 10_000_000, 20_000_000)  # transactions
 SCALING_FRACTIONS = (8, 4, 2, 1)  # of the sample's transactions, for the smaller sizes
 FLOOR_SQL = Path(__file__).with_name("floor.sql")
+AGREE_SQL = Path(__file__).with_name("agree.sql")
+GENERATOR = ROOT / "sample_data" / "generate.py"
 WARM_UP = "import pipeline.definitions, great_expectations, pandas, duckdb"
 
 
@@ -50,14 +53,22 @@ class Dataset:
         return str(self.raw_dir / YEAR / f"{kind}.parquet")
 
 
+def _generator_version() -> str:
+    """The sample generator's code: a cached sample made by other code is made again."""
+    return hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]
+
+
 def cached(folder: Path, make: Callable[[Path], dict[str, int]]) -> Dataset:
-    """The dataset in `folder`, made by `make` (which returns its counts) unless marked complete."""
+    """The dataset in `folder`, made by `make` (which returns its counts) unless marked complete
+    by the generator's present code."""
     marker = folder / MARKER
-    if not marker.exists():
+    held = json.loads(marker.read_text(encoding="utf-8")) if marker.exists() else {}
+    if held.pop("generator", None) != _generator_version():
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        marker.write_text(json.dumps(make(folder)), encoding="utf-8")
-    return Dataset(folder, **json.loads(marker.read_text(encoding="utf-8")))
+        held = make(folder)
+        marker.write_text(json.dumps({**held, "generator": _generator_version()}), encoding="utf-8")
+    return Dataset(folder, **held)
 
 
 def generate(size: str, fmt: str) -> Callable[[Path], dict[str, int]]:
@@ -264,22 +275,9 @@ def agree(reference: str, *others: str) -> list[dict[str, float]]:
     answers = []
     with duckdb.connect() as con:
         for other in others:
-            missing, nulls, diff = con.execute(
-                f"""
-                select
-                    count(*) filter (where r.corporate_number is null or o.corporate_number is null),
-                    count(*) filter (
-                        where (r.connector_degree is null) <> (o.connector_degree is null)
-                        or (r.hub_degree is null) <> (o.hub_degree is null)
-                    ),
-                    coalesce(greatest(
-                        max(abs(r.connector_degree - o.connector_degree)),
-                        max(abs(r.hub_degree - o.hub_degree))
-                    ), 0)
-                from read_parquet({_literal(reference)}) as r
-                full join read_parquet({_literal(other)}) as o on r.corporate_number = o.corporate_number
-                """
-            ).fetchone()
+            sql = AGREE_SQL.read_text(encoding="utf-8")
+            sql = sql.replace("{reference}", _literal(reference)).replace("{other}", _literal(other))
+            missing, nulls, diff = con.execute(sql).fetchone()
             worst = float(diff) if missing == 0 and nulls == 0 else math.inf
             answers.append({"missing": missing, "null_mismatches": nulls, "max_abs_diff": worst})
     return answers

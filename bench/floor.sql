@@ -1,10 +1,13 @@
 -- (b) The floor: connector and hub degree of every firm (contract §3) in one DuckDB statement,
 -- straight from the two Parquet files, with nothing else (no checks, no quarantine, no ranks).
 -- {firms}, {transactions} and {out} are replaced with quoted paths by the runner (bench/__init__.py).
+-- A firm is its 法人番号, or a 個人 (no number) its vendor code, on both sides of a transaction.
 copy (
     with firms as (
         select
+            coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id,
             corporate_number,
+            vendor_code,
             prefecture_code,
             coalesce(export_sales_jpy, 0) as export_sales_jpy
         from read_parquet({firms})
@@ -12,24 +15,30 @@ copy (
 
     flows as (
         select
-            t.supplier_corporate_number,
-            t.customer_corporate_number,
+            t.supplier_id,
+            t.customer_id,
             t.amount_jpy,
             s.prefecture_code = c.prefecture_code as within_prefecture
-        from read_parquet({transactions}) as t
-        join firms as s on s.corporate_number = t.supplier_corporate_number
-        join firms as c on c.corporate_number = t.customer_corporate_number
+        from (
+            select
+                coalesce(supplier_corporate_number, 'vendor:' || supplier_vendor_code) as supplier_id,
+                coalesce(customer_corporate_number, 'vendor:' || customer_vendor_code) as customer_id,
+                amount_jpy
+            from read_parquet({transactions})
+        ) as t
+        join firms as s on s.firm_id = t.supplier_id
+        join firms as c on c.firm_id = t.customer_id
     ),
 
     sales as (
-        select supplier_corporate_number as corporate_number, cast(sum(amount_jpy) as bigint) as jpy
+        select supplier_id as firm_id, cast(sum(amount_jpy) as bigint) as jpy
         from flows
         where not within_prefecture
         group by all
     ),
 
     purchases as (
-        select customer_corporate_number as corporate_number, cast(sum(amount_jpy) as bigint) as jpy
+        select customer_id as firm_id, cast(sum(amount_jpy) as bigint) as jpy
         from flows
         where within_prefecture
         group by all
@@ -37,13 +46,15 @@ copy (
 
     per_firm as (
         select
+            firms.firm_id,
             firms.corporate_number,
+            firms.vendor_code,
             firms.prefecture_code,
             coalesce(sales.jpy, 0) + firms.export_sales_jpy as out_of_prefecture_sales_jpy,
             coalesce(purchases.jpy, 0) as in_prefecture_purchases_jpy
         from firms
-        left join sales using (corporate_number)
-        left join purchases using (corporate_number)
+        left join sales using (firm_id)
+        left join purchases using (firm_id)
     ),
 
     totals as (
@@ -57,6 +68,7 @@ copy (
 
     select
         per_firm.corporate_number,
+        per_firm.vendor_code,
         per_firm.prefecture_code,
         per_firm.out_of_prefecture_sales_jpy,
         per_firm.in_prefecture_purchases_jpy,
