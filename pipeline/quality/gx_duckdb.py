@@ -21,8 +21,6 @@ from typing import Any
 
 import duckdb
 
-from pipeline.warehouse.connection import load_macros
-
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
 EXAMPLE_ROWS = 5
@@ -179,12 +177,6 @@ def _release(datasource) -> None:
     datasource.get_engine().dispose()  # the data source's own engine, from its connection test
 
 
-def _with_macros(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor is a connection of its own: temp macros are created on it again."""
-    load_macros(cursor)
-    return cursor
-
-
 def validate(
     database: Path,
     suite: str,
@@ -207,7 +199,7 @@ def validate(
     own = None
     if connection is None:  # a read-only open of the file
         own = connection = duckdb.connect(str(database), read_only=True)
-    engine_arguments = {"creator": lambda: ConnectionWrapper(_with_macros(connection.cursor()))}
+    engine_arguments = {"creator": lambda: ConnectionWrapper(connection.cursor())}
     datasource = context.data_sources.add_sql(
         name="warehouse", connection_string=f"duckdb:///{database}", kwargs=engine_arguments
     )
