@@ -21,6 +21,8 @@ from typing import Any
 
 import duckdb
 
+from pipeline.quality.lazy_modules import load_lazily
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
 EXAMPLE_ROWS = 5
@@ -38,12 +40,15 @@ def import_great_expectations_in_background() -> None:
     """Start importing GX (seconds of CPU) while DuckDB works; `ready()` waits for it."""
     global _background_import
     if _background_import is None and "great_expectations" not in sys.modules:
+        load_lazily()  # in this thread, before the import's
         _background_import = threading.Thread(target=_import_great_expectations, daemon=True)
         _background_import.start()
 
 
 def ready() -> None:
-    """Wait for a background import of GX: importing it from two threads at once breaks it."""
+    """Wait for a background import of GX: importing it from two threads at once breaks it.
+    Every import of GX in the pipeline comes after this call."""
+    load_lazily()
     if _background_import is not None:
         _background_import.join()
 
