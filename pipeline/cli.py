@@ -102,7 +102,9 @@ def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
     instance = _instance(paths)
     from pipeline.definitions import JOB_NAME, build_definitions
     from pipeline.orchestration.refresh import plan_refresh, selection_of
+    from pipeline.quality.gx_duckdb import import_great_expectations_in_background
     from pipeline.runtime.partitions import fiscal_year_partitions
+    from pipeline.stages.catalog import SUITES
     from pipeline.stages.publication.manifest import code_commit
     from pipeline.warehouse.versions import PARENTS
 
@@ -119,6 +121,10 @@ def _run_years(paths: Paths, years: list[str], rules: dict, force: bool) -> int:
             print(f"[{year}] up to date: inputs, code and rule unchanged; nothing recomputed")
             continue
         print(f"[{year}] recomputing {len(plan.stale)} of {len(PARENTS)} assets ({plan.reason})")
+        if {suite.asset for suite in SUITES} & set(plan.stale):
+            # GX's import (seconds of CPU) goes on while Dagster creates the run, which mostly
+            # waits on its SQLite event log; after the plan, so that a run without suites skips it.
+            import_great_expectations_in_background()
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(logging.Formatter(f"[{year}] %(message)s"))
         progress.addHandler(handler)

@@ -15,6 +15,7 @@ from pipeline.quality.policy import QualityPolicy
 from pipeline.runtime.resources import DataFolders, RecordedRules
 from pipeline.settings import Paths, duckdb_memory_limit, duckdb_threads
 from pipeline.stages.catalog import ASSET_CHECKS, ASSETS
+from pipeline.stages.publication.charts import ChartWorkers
 from pipeline.stages.register.assets import RegisterFolder, corporate_register
 from pipeline.warehouse.connection import Warehouse
 
@@ -45,6 +46,7 @@ def resources_from(paths: Paths) -> dict[str, dg.ConfigurableResource]:
         "quality": QualityPolicy(),
         "rules": RecordedRules(registry_path=str(paths.registry_path)),
         "register": RegisterFolder(houjin_dir=str(paths.houjin_dir or "")),
+        "chart_workers": ChartWorkers(),
     }
 
 

@@ -207,6 +207,7 @@ FAST_MODULES = frozenset(
         "tests.test_warehouse",
         "tests.test_warehouse_schema",
         "tests.quality.test_gx_duckdb",
+        "tests.quality.test_lazy_modules",
     }
 )
 

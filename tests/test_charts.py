@@ -9,6 +9,7 @@ from pipeline.stages.publication.drawing import (
     PrefectureFirms,
     draw_all,
     draw_in_parallel,
+    drawing_workers,
     is_png,
 )
 
@@ -42,12 +43,13 @@ def test_charts_drawn_in_worker_processes_are_the_same_files(tmp_path):
             ("27", "大阪府", 300),
         )
     ]
-    (tmp_path / "alone").mkdir()
-    (tmp_path / "shared").mkdir()
+    for folder in ("alone", "shared", "started"):
+        (tmp_path / folder).mkdir()
     alone = draw_all(firms, 2025, (0.001, 0.001), tmp_path / "alone")
     shared = draw_in_parallel(firms, 2025, (0.001, 0.001), tmp_path / "shared", workers=2)
-    assert shared == alone
+    with drawing_workers(2) as pool:  # started ahead, as a run's chart_workers resource does
+        started = draw_in_parallel(firms, 2025, (0.001, 0.001), tmp_path / "started", 2, pool=pool)
+    assert shared == alone == started
     for code in ("01", "13", "27"):
-        assert (tmp_path / "shared" / f"{code}.png").read_bytes() == (
-            tmp_path / "alone" / f"{code}.png"
-        ).read_bytes()
+        drawn = {(tmp_path / f / f"{code}.png").read_bytes() for f in ("alone", "shared", "started")}
+        assert len(drawn) == 1, code

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.warehouse.connection import load_macros
+from pipeline.quality.lazy_modules import load_lazily
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # no network here, and none wanted
 
@@ -40,12 +40,15 @@ def import_great_expectations_in_background() -> None:
     """Start importing GX (seconds of CPU) while DuckDB works; `ready()` waits for it."""
     global _background_import
     if _background_import is None and "great_expectations" not in sys.modules:
+        load_lazily()  # in this thread, before the import's
         _background_import = threading.Thread(target=_import_great_expectations, daemon=True)
         _background_import.start()
 
 
 def ready() -> None:
-    """Wait for a background import of GX: importing it from two threads at once breaks it."""
+    """Wait for a background import of GX: importing it from two threads at once breaks it.
+    Every import of GX in the pipeline comes after this call."""
+    load_lazily()
     if _background_import is not None:
         _background_import.join()
 
@@ -64,6 +67,16 @@ def keep_duckdb_connection_open() -> None:
             *_engine._PERSISTED_CONNECTION_DIALECTS,
             _DuckDBDialect.DUCKDB,
         )
+
+
+def skip_saving_project_config(context) -> None:
+    """An ephemeral context saves nothing, yet on every asset or batch definition added it
+    renders its whole project config as YAML (about a third of a small suite's CPU, growing with
+    each asset). This context's config is never read back, so it is not rendered (private API,
+    guarded like the patch above)."""
+    if not callable(getattr(context, "_save_project_config", None)):
+        raise RuntimeError("GX no longer has DataContext._save_project_config: revisit gx_duckdb.py")
+    context._save_project_config = lambda *args, **kwargs: None
 
 
 @dataclass(frozen=True)
@@ -179,10 +192,44 @@ def _release(datasource) -> None:
     datasource.get_engine().dispose()  # the data source's own engine, from its connection test
 
 
-def _with_macros(cursor: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor is a connection of its own: temp macros are created on it again."""
-    load_macros(cursor)
-    return cursor
+@dataclass
+class _Session:
+    """A GX context with a data source over one open DuckDB database."""
+
+    database: str
+    connection: duckdb.DuckDBPyConnection
+    context: Any
+    datasource: Any
+
+
+# The session over the run's open database: a context and data source built once per run, not
+# once per suite (that cost ~50 ms of CPU a suite). Its DuckDB cursors are closed after each suite.
+_shared: _Session | None = None
+
+
+def _new_session(database: Path, connection: duckdb.DuckDBPyConnection) -> _Session:
+    import great_expectations as gx  # here, not at import time: importing GX takes seconds
+    from duckdb_engine import ConnectionWrapper
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    keep_duckdb_connection_open()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    skip_saving_project_config(context)
+    engine_arguments = {"creator": lambda: ConnectionWrapper(connection.cursor())}
+    datasource = context.data_sources.add_sql(
+        name="warehouse", connection_string=f"duckdb:///{database}", kwargs=engine_arguments
+    )
+    _release(datasource)
+    return _Session(str(database), connection, context, datasource)
+
+
+def _session_over(database: Path, connection: duckdb.DuckDBPyConnection) -> _Session:
+    """The shared session if it is over this very connection (a run's), else a new one."""
+    global _shared
+    if _shared is None or _shared.connection is not connection or _shared.database != str(database):
+        _shared = _new_session(database, connection)
+    return _shared
 
 
 def validate(
@@ -196,21 +243,16 @@ def validate(
     `connection` (the run's open database), GX works on cursors of it: a second, read-only
     open of the same file in one process would be refused while the run holds it."""
     ready()
-    import great_expectations as gx  # here, not at import time: importing GX takes seconds
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    import great_expectations as gx
 
-    keep_duckdb_connection_open()
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    from duckdb_engine import ConnectionWrapper
+    if connection is None:  # a read-only open of the file, for this suite alone
+        with duckdb.connect(str(database), read_only=True) as own:
+            return _validate(_new_session(database, own), suite, query, expectations, gx)
+    return _validate(_session_over(database, connection), suite, query, expectations, gx)
 
-    own = None
-    if connection is None:  # a read-only open of the file
-        own = connection = duckdb.connect(str(database), read_only=True)
-    engine_arguments = {"creator": lambda: ConnectionWrapper(_with_macros(connection.cursor()))}
-    datasource = context.data_sources.add_sql(
-        name="warehouse", connection_string=f"duckdb:///{database}", kwargs=engine_arguments
-    )
+
+def _validate(session: _Session, suite: str, query: str, expectations: Sequence[Any], gx) -> SuiteOutcome:
+    datasource = session.datasource
     try:
         asset = datasource.add_query_asset(name=suite, query=query)
         batch = asset.add_batch_definition_whole_table("whole").get_batch()
@@ -221,9 +263,9 @@ def validate(
         if not outcome.success:
             outcome = SuiteOutcome(suite, [_outcome(r) for r in _results(batch, gx_suite, EXAMPLE_ROWS)])
     finally:
+        if any(a.name == suite for a in datasource.assets):
+            datasource.delete_asset(name=suite)
         _release(datasource)
-        if own is not None:
-            own.close()
     return outcome
 
 

@@ -16,7 +16,12 @@ import pytest
 from great_expectations.execution_engine import sqlalchemy_execution_engine as gx_engine
 
 from pipeline.quality import gx_duckdb
-from pipeline.quality.gx_duckdb import ExpectationOutcome, keep_duckdb_connection_open, validate
+from pipeline.quality.gx_duckdb import (
+    ExpectationOutcome,
+    keep_duckdb_connection_open,
+    skip_saving_project_config,
+    validate,
+)
 
 # id is unique; corporate_number has one null and one 12-digit value; prefecture_code has
 # one '99' and repeats '13'; sales >= export everywhere (once equal); a >= b except in
@@ -205,6 +210,39 @@ def test_gx_releases_the_database_file(database):
     validate(database, "release_again", QUERY, [gxe.ExpectColumnValuesToBeUnique(column="id")])
     with duckdb.connect(str(database), config={"threads": 1}) as con:
         con.execute("create or replace table touched as select 1 as x")
+
+
+def test_suites_over_one_open_connection_share_a_context_and_free_the_file(database):
+    """A run validates every suite over its open database with one GX context; each suite's
+    asset goes after it (a suite may run again), and closing the run's connection frees the file."""
+    con = duckdb.connect(str(database))
+    try:
+        rows = validate(database, "shared", QUERY, [gxe.ExpectTableRowCountToEqual(value=4)], connection=con)
+        context = gx_duckdb._shared.context
+        numbers = validate(
+            database,
+            "shared",
+            QUERY,
+            [gxe.ExpectColumnValuesToNotBeNull(column="corporate_number")],
+            connection=con,
+        )
+        assert gx_duckdb._shared.context is context
+    finally:
+        con.close()
+    assert rows.success is True
+    assert numbers.success is False and numbers.outcomes[0].unexpected_count == 1
+    with duckdb.connect(str(database), config={"threads": 1}) as other:
+        assert other.execute("select count(*) from sample").fetchone() == (4,)
+
+
+def test_the_config_patch_fails_loudly_when_gx_changes():
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    skip_saving_project_config(context)
+    context.data_sources.add_pandas("frames")  # adding a data source saves the config: skipped
+    with pytest.raises(RuntimeError, match="_save_project_config"):
+        skip_saving_project_config(object())
 
 
 def test_keep_duckdb_connection_open_is_idempotent():

@@ -7,7 +7,7 @@
 -- from firms of its own, the §3 numerators before exports; and, in the same pass over the
 -- transactions, the sums the policy indicators need (Σ amount², the largest customer, counts of
 -- counterparties: staged pairs are unique, so rows are firms) and the yen of estimated amounts.
-create or replace temp macro firm_sales(transactions) as table
+create or replace macro firm_sales(transactions) as table
 select
     supplier_key as firm_key,
     sum(amount_jpy) as sales_to_firms_jpy,
@@ -22,7 +22,7 @@ select
 from query_table(transactions)
 group by supplier_key;
 
-create or replace temp macro firm_purchases(transactions) as table
+create or replace macro firm_purchases(transactions) as table
 select
     customer_key as firm_key,
     sum(amount_jpy) as purchases_from_firms_jpy,
@@ -35,13 +35,13 @@ from query_table(transactions)
 group by customer_key;
 
 -- A firm's out-of-prefecture sales: to firms of other prefectures, plus its exports.
-create or replace temp macro out_of_prefecture_sales(out_of_prefecture_firm_sales_jpy, export_sales_jpy) as (
+create or replace macro out_of_prefecture_sales(out_of_prefecture_firm_sales_jpy, export_sales_jpy) as (
     coalesce(out_of_prefecture_firm_sales_jpy, 0) + export_sales_jpy
 );
 
 -- The denominators, per prefecture: the sums over the given firms (every staged firm of the
 -- prefecture, whatever its size) of their numerators.
-create or replace temp macro prefecture_denominators(flows) as table
+create or replace macro prefecture_denominators(flows) as table
 select
     prefecture_code,
     coalesce(sum(out_of_prefecture_sales_jpy), 0) as prefecture_out_of_prefecture_sales_jpy,
@@ -52,7 +52,7 @@ group by prefecture_code;
 -- Each firm's degrees and ranks in its prefecture, from per-firm flows (prefecture_code,
 -- out_of_prefecture_sales_jpy, in_prefecture_purchases_jpy, ...); a prefecture whose denominator
 -- is 0 gives null degrees and null ranks. The flows' own columns come first, as they are.
-create or replace temp macro firm_degrees_of(flows) as table
+create or replace macro firm_degrees_of(flows) as table
 with degrees as (
     select
         firm.*,

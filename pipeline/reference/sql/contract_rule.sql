@@ -4,36 +4,36 @@
 -- checks/candidates_meet_rule recomputes the rule from the thresholds independently, on purpose.
 
 -- Size: both thresholds (a firm's sales_jpy and employees are never null once staged).
-create or replace temp macro meets_sales(sales_jpy, min_sales_jpy) as (sales_jpy >= min_sales_jpy);
+create or replace macro meets_sales(sales_jpy, min_sales_jpy) as (sales_jpy >= min_sales_jpy);
 
-create or replace temp macro meets_employees(employees, min_employees) as (employees >= min_employees);
+create or replace macro meets_employees(employees, min_employees) as (employees >= min_employees);
 
-create or replace temp macro meets_size(sales_jpy, employees, min_sales_jpy, min_employees) as (
+create or replace macro meets_size(sales_jpy, employees, min_sales_jpy, min_employees) as (
     meets_sales(sales_jpy, min_sales_jpy) and meets_employees(employees, min_employees)
 );
 
 -- Size class: not one the rule excludes (e.g. 大企業).
-create or replace temp macro meets_size_class(size_class, excluded_size_classes) as (
+create or replace macro meets_size_class(size_class, excluded_size_classes) as (
     not list_contains(excluded_size_classes, size_class)
 );
 
 -- A degree test (connector or hub); a null degree (denominator 0) passes nothing.
-create or replace temp macro meets_degree(degree, min_degree) as (
+create or replace macro meets_degree(degree, min_degree) as (
     coalesce(degree >= min_degree, false)
 );
 
 -- Who is ranked for the composite test: scored firms that pass the size and size-class tests.
-create or replace temp macro composite_eligible(composite_score, meets_size, meets_size_class) as (
+create or replace macro composite_eligible(composite_score, meets_size, meets_size_class) as (
     composite_score is not null and meets_size and meets_size_class
 );
 
 -- Composite: within the top N of its prefecture's eligible firms by composite score.
-create or replace temp macro meets_composite(eligible_composite_rank, top_n_per_prefecture) as (
+create or replace macro meets_composite(eligible_composite_rank, top_n_per_prefecture) as (
     coalesce(eligible_composite_rank <= top_n_per_prefecture, false)
 );
 
 -- The rule: size and size class, then the degree test or the composite test, as `selection` says.
-create or replace temp macro is_candidate(
+create or replace macro is_candidate(
     selection, meets_size, meets_size_class, meets_connector, meets_hub, meets_composite
 ) as (
     meets_size and meets_size_class and case selection

@@ -2,18 +2,41 @@
 
 import json
 import os
+from concurrent.futures import ProcessPoolExecutor
 
 import dagster as dg
 import numpy as np
+from pydantic import Field, PrivateAttr
 
 from pipeline.reference.prefectures import PREFECTURES
 from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import report
 from pipeline.runtime.release_folders import draft_folder_path
 from pipeline.runtime.resources import DataFolders
-from pipeline.stages.publication.drawing import PrefectureFirms, draw_in_parallel, is_png
+from pipeline.stages.publication.drawing import PrefectureFirms, draw_in_parallel, drawing_workers, is_png
 from pipeline.warehouse.connection import Warehouse, fetch_rows, run_sql, transaction
 from pipeline.warehouse.versions import PARENTS, code_version, mark_checked, record_version
+
+
+class ChartWorkers(dg.ConfigurableResource):
+    """The processes that draw the charts, started as a run that draws them begins (Dagster sets
+    up a run's resources before its first step): each spends about a second importing
+    matplotlib, on the other core while the stages before the charts run."""
+
+    workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 4))
+    _pool: ProcessPoolExecutor | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._pool = drawing_workers(self.workers) if self.workers > 1 else None
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor | None:
+        return self._pool
 
 
 def _column(points: dict, name: str) -> np.ndarray:
@@ -37,7 +60,9 @@ def _column(points: dict, name: str) -> np.ndarray:
         )
     ],
 )
-def prefecture_charts(context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse):
+def prefecture_charts(
+    context: dg.AssetExecutionContext, folders: DataFolders, warehouse: Warehouse, chart_workers: ChartWorkers
+):
     """prefectures/<code>.png beside each prefecture's list: every firm's connector degree ×
     hub degree on log scales, candidates in red, the rule's two thresholds as dashed lines.
     Firms with a zero or null degree cannot sit on a log axis; each chart gives their count."""
@@ -55,7 +80,9 @@ def prefecture_charts(context: dg.AssetExecutionContext, folders: DataFolders, w
         for p in PREFECTURES
         for start, end in [(np.searchsorted(codes, p.code, "left"), np.searchsorted(codes, p.code, "right"))]
     ]
-    hidden = draw_in_parallel(firms, fiscal_year, thresholds, folder, workers=min(os.cpu_count() or 1, 4))
+    hidden = draw_in_parallel(
+        firms, fiscal_year, thresholds, folder, chart_workers.workers, pool=chart_workers.pool
+    )
     broken = [p.code for p in PREFECTURES if not is_png(folder / f"{p.code}.png")]
     with warehouse.connect() as con, transaction(con):
         version = record_version(con, fiscal_year, "prefecture_charts")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,17 +32,32 @@ class PrefectureFirms:
     candidate: np.ndarray
 
 
+def _import_matplotlib() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import matplotlib_fontja  # noqa: F401
+
+
+def drawing_workers(workers: int) -> ProcessPoolExecutor:
+    """`workers` spawned processes (no fork of a process that holds DuckDB), each set to
+    importing matplotlib now, about a second apiece, so that a run can start them well before
+    its charts."""
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    for _ in range(workers):
+        pool.submit(_import_matplotlib)
+    return pool
+
+
 def draw_all(
     prefectures: Iterable[PrefectureFirms], fiscal_year: int, thresholds: tuple[float, float], folder: Path
 ) -> dict[str, int]:
     """Draw `<folder>/<code>.png` for each prefecture; returns the firms left off each chart
     (a degree of 0 or null). One figure is redrawn with each prefecture's points, which is
     several times faster than building 47 figures."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    _import_matplotlib()  # matplotlib_fontja registers IPAexGothic as the default font
     import matplotlib.pyplot as plt
-    import matplotlib_fontja  # noqa: F401  (registers IPAexGothic as the default font)
 
     min_connector, min_hub = thresholds
     figure, axes = plt.subplots(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI)
@@ -112,10 +128,12 @@ def draw_in_parallel(
     thresholds: tuple[float, float],
     folder: Path,
     workers: int,
+    pool: Executor | None = None,
 ) -> dict[str, int]:
-    """draw_all in `workers` spawned processes (matplotlib draws on one core), the prefectures
-    dealt out largest first to the least loaded; in this process when there is one worker.
-    Each chart is drawn from its own points alone, so the files are the same either way."""
+    """draw_all in `workers` processes (matplotlib draws on one core): those of `pool`, else
+    spawned for this call; the prefectures dealt out largest first to the least loaded; in this
+    process when there is one worker. Each chart is drawn from its own points alone, so the
+    files are the same either way."""
     if workers <= 1 or len(prefectures) < 2:
         return draw_all(prefectures, fiscal_year, thresholds, folder)
     shares: list[list[PrefectureFirms]] = [[] for _ in range(workers)]
@@ -125,8 +143,9 @@ def draw_in_parallel(
         shares[least].append(firms)
         loads[least] += len(firms.connector) + PER_CHART_POINTS
     hidden: dict[str, int] = {}
-    context = multiprocessing.get_context("spawn")  # no fork of a process that holds DuckDB
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with ExitStack() as own:
+        if pool is None:
+            pool = own.enter_context(drawing_workers(workers))
         futures = [pool.submit(draw_all, share, fiscal_year, thresholds, folder) for share in shares if share]
         for future in futures:
             hidden.update(future.result())
