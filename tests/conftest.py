@@ -246,6 +246,7 @@ def pipeline(tmp_path: Path) -> Pipeline:
 FAST_MODULES = frozenset(
     {
         "tests.test_charts",
+        "tests.test_composite_score",
         "tests.test_corporate_number",
         "tests.test_degrees",
         "tests.test_ingest",
