@@ -249,6 +249,7 @@ FAST_MODULES = frozenset(
         "tests.test_composite_score",
         "tests.test_corporate_number",
         "tests.test_degrees",
+        "tests.test_indicators",
         "tests.test_ingest",
         "tests.test_layout",
         "tests.test_sample",
