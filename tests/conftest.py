@@ -245,6 +245,7 @@ def pipeline(tmp_path: Path) -> Pipeline:
 # runs everything, as CI does.
 FAST_MODULES = frozenset(
     {
+        "tests.test_amount_estimation",
         "tests.test_candidate_changes",
         "tests.test_charts",
         "tests.test_composite_score",
