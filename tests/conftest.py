@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -166,6 +167,12 @@ class Pipeline:
     def write(self, firms, transactions, year: str = YEAR, encoding: str = "utf-8") -> Path:
         return write_inputs(self.paths.raw_dir, firms, transactions, year, encoding)
 
+    def copy(self, root: Path) -> Pipeline:
+        """This pipeline's folders (inputs, warehouse, registry, releases) copied into `root`, with
+        an instance of its own: for a test that changes what a run shared by its module left."""
+        shutil.copytree(self.paths.raw_dir.parent, root, symlinks=True, dirs_exist_ok=True)
+        return Pipeline(root)
+
     def run(
         self,
         year: str = YEAR,
@@ -246,6 +253,7 @@ def pipeline(tmp_path: Path) -> Pipeline:
 FAST_MODULES = frozenset(
     {
         "tests.test_amount_estimation",
+        "tests.test_bad_input_catalogue",
         "tests.test_candidate_changes",
         "tests.test_charts",
         "tests.test_composite_score",
