@@ -134,7 +134,7 @@ def _kill_when_drafting(process: subprocess.Popen, releases: Path, published: Pa
 
 
 def test_sigkill_mid_publication_leaves_previous_publication_intact(tmp_path: Path):
-    write_sample(tmp_path / "raw", size="sample", fiscal_year=int(YEAR))
+    write_sample(tmp_path / "raw", size="tiny", fiscal_year=int(YEAR))
     first = _cli(tmp_path)
     assert first.wait(timeout=300) == 0
     published = tmp_path / "marts" / YEAR
