@@ -40,13 +40,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# pytest-xdist workers: one per core (2 here: a third faster than one process, measured); a
+# module's tests stay on one worker, so its shared runs are made once. PYTEST_WORKERS=0: no workers.
+PYTEST_WORKERS ?= auto
+PYTEST_XDIST := -n $(PYTEST_WORKERS) --dist loadfile
+
 # Every test, as CI runs them, with the slowest listed at the end.
 test: lint browser
-	$(BIN)/python -m pytest --durations=25
+	$(BIN)/python -m pytest $(PYTEST_XDIST) --durations=25
 
 # The tests of single stages, SQL files and modules: everything not marked slow.
 test-fast: lint
-	$(BIN)/python -m pytest -m "not slow" --durations=15
+	$(BIN)/python -m pytest $(PYTEST_XDIST) -m "not slow" --durations=15
 
 ui: install
 	$(BIN)/dagster dev --host 127.0.0.1 --port 3000 -w workspace.yaml

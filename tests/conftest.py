@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -15,13 +16,16 @@ import duckdb
 import pytest
 
 from pipeline.cli import failure_reason, run_config
-from pipeline.definitions import JOB_NAME, build_definitions
+from pipeline.definitions import JOB_NAME, build_definitions, resources_from
 from pipeline.reference.contract import FIRMS, TRANSACTIONS
 from pipeline.reference.corporate_number import with_check_digit
 from pipeline.registry.rule import YearRule
 from pipeline.registry.store import Registry
 from pipeline.runtime.partitions import fiscal_year_partitions
 from pipeline.settings import PROJECT_ROOT, Paths
+from pipeline.stages.catalog import ASSET_CHECKS, ASSETS
+from pipeline.warehouse.connection import fetch_records, load_macros
+from pipeline.warehouse.versions import PARENTS, PUBLISHED_TOGETHER
 
 YEAR = "2025"
 
@@ -100,6 +104,14 @@ class PipelineRun:
             columns = [d[0] for d in rel.description]
             return [dict(zip(columns, row, strict=True)) for row in rel.fetchall()]
 
+    def records(self, name: str) -> list[dict]:
+        """The rows of the SQL file `name` (pipeline/queries.py) over this run's warehouse: for the
+        publication's queries (published_firm_degrees, national_candidates, candidate_changes, ...)
+        the rows a publication copies into its files, without a publication."""
+        with duckdb.connect(str(self.paths.duckdb_path), read_only=True) as con:
+            load_macros(con)
+            return fetch_records(con, name, fiscal_year=int(self.year))
+
 
 def paths_under(root: Path) -> Paths:
     """The pipeline's folders inside a test's temporary folder."""
@@ -136,6 +148,14 @@ def cli(paths: Paths, *args: str, timeout: int = 300) -> subprocess.CompletedPro
     )
 
 
+# What `Pipeline.run_stages` materialises: every asset of a year's job but the publication's, no checks.
+WAREHOUSE_STAGES = (
+    dg.AssetSelection.assets(*(asset for asset in PARENTS if asset not in PUBLISHED_TOGETHER))
+    .required_multi_asset_neighbors()
+    .without_checks()
+)
+
+
 class Pipeline:
     """The real pipeline over a temporary data folder, with an ephemeral Dagster instance."""
 
@@ -147,6 +167,12 @@ class Pipeline:
     def write(self, firms, transactions, year: str = YEAR, encoding: str = "utf-8") -> Path:
         return write_inputs(self.paths.raw_dir, firms, transactions, year, encoding)
 
+    def copy(self, root: Path) -> Pipeline:
+        """This pipeline's folders (inputs, warehouse, registry, releases) copied into `root`, with
+        an instance of its own: for a test that changes what a run shared by its module left."""
+        shutil.copytree(self.paths.raw_dir.parent, root, symlinks=True, dirs_exist_ok=True)
+        return Pipeline(root)
+
     def run(
         self,
         year: str = YEAR,
@@ -155,12 +181,38 @@ class Pipeline:
         amounts: dict | None = None,
     ) -> PipelineRun:
         """Record this rule (the defaults where not given) as the year's rule, then run every asset."""
+        if _running_a_fast_test:
+            pytest.fail("a test not marked slow ran the whole pipeline: mark it @pytest.mark.slow")
         self.set_rule(year, rule, tolerance, amounts)
         self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
         job = build_definitions(self.paths).resolve_job_def(JOB_NAME)
         result = job.execute_in_process(
             partition_key=year,
             instance=self.instance,
+            run_config=run_config(log_level="WARNING"),
+            raise_on_error=False,
+        )
+        return PipelineRun(self.paths, result, year)
+
+    def run_stages(
+        self,
+        year: str = YEAR,
+        rule: dict | None = None,
+        tolerance: float | None = None,
+        amounts: dict | None = None,
+    ) -> PipelineRun:
+        """Record the rule as `run` does, then materialise every asset of the warehouse (ingest to
+        candidate selection and KPIs) with `dg.materialize`, without their checks and without the
+        publication: the real assets and SQL on a tiny DuckDB in about two seconds, where a whole
+        run (its GX suites, 47 charts, the release) costs twenty. Read the results with `records`."""
+        self.set_rule(year, rule, tolerance, amounts)
+        self.instance.add_dynamic_partitions(fiscal_year_partitions.name, [year])
+        result = dg.materialize(
+            [*ASSETS, *ASSET_CHECKS],
+            selection=WAREHOUSE_STAGES,
+            instance=self.instance,
+            resources=resources_from(self.paths),
+            partition_key=year,
             run_config=run_config(log_level="WARNING"),
             raise_on_error=False,
         )
@@ -193,13 +245,21 @@ def pipeline(tmp_path: Path) -> Pipeline:
 # It is imported above, once, in the main thread.
 
 
-# The modules whose tests work on single SQL files, modules or small DuckDB fixtures: `make
-# test-fast` runs these. Every other module (whole pipeline runs, the portal, a browser,
-# LibreOffice, a wheel build) is marked slow; `make test` runs everything, as CI does.
+# The modules whose tests work on single SQL files, modules or small DuckDB fixtures (the stages
+# materialised without checks or publication: Pipeline.run_stages): `make test-fast` runs these.
+# Every other module (whole pipeline runs, the portal, a browser, LibreOffice, a wheel build) is
+# marked slow, as is each test of a fast module that runs the whole job (see below); `make test`
+# runs everything, as CI does.
 FAST_MODULES = frozenset(
     {
+        "tests.test_amount_estimation",
+        "tests.test_bad_input_catalogue",
+        "tests.test_candidate_changes",
         "tests.test_charts",
+        "tests.test_composite_score",
         "tests.test_corporate_number",
+        "tests.test_degrees",
+        "tests.test_indicators",
         "tests.test_ingest",
         "tests.test_layout",
         "tests.test_sample",
@@ -216,3 +276,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.module.__name__ not in FAST_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# A test of a fast module that runs the whole job (Pipeline.run) carries @pytest.mark.slow itself;
+# one that does not fails, so that `make test-fast` never runs the whole pipeline unawares.
+_running_a_fast_test = False
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _running_a_fast_test
+    _running_a_fast_test = item.get_closest_marker("slow") is None

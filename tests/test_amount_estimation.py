@@ -2,6 +2,9 @@
 
 A supplier's domestic sales (sales − exports), less what its rows state, are apportioned over
 its customers without an amount in proportion to customer sales^β.
+
+The amounts are read from the warehouse after the stages ran without checks or publication
+(`Pipeline.run_stages`); the manifest's figures and the command line come from whole runs (slow).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import json
 
 import pytest
 
-from tests.conftest import cn, firm, sale
+from tests.conftest import Pipeline, cn, firm, sale
 
 
 def blank(supplier: int, customer: int) -> dict:
@@ -57,8 +60,18 @@ def staged_amounts(run) -> dict[tuple[str, str], tuple[int, bool]]:
     return {(s, c): (amount, estimated) for s, c, amount, estimated in rows}
 
 
-@pytest.fixture
-def estimated(pipeline):
+@pytest.fixture(scope="module")
+def estimated(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("estimated"))
+    pipeline.write(FIRMS, ROWS)
+    run = pipeline.run_stages(amounts={"amount_mode": "estimate"})
+    assert run.success, run.failure
+    return run
+
+
+@pytest.fixture(scope="module")
+def estimated_published(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("estimated_published"))
     pipeline.write(FIRMS, ROWS)
     run = pipeline.run(amounts={"amount_mode": "estimate"})
     assert run.success, run.failure
@@ -103,7 +116,9 @@ def test_whole_yen_add_up_to_domestic_sales_exactly(estimated):
 
 def test_degrees_use_the_estimates(estimated):
     degrees = {
-        r["corporate_number"]: r for r in estimated.parquet("firm_degrees") if r["prefecture_code"] == "13"
+        r["corporate_number"]: r
+        for r in estimated.records("published_firm_degrees")
+        if r["prefecture_code"] == "13"
     }
     # Tokyo's out-of-prefecture sales: firm 1 = 200 + 0 + 175 + export 100 = 475, firm 2 = 50,
     # firm 5 = 300, firm 7 = 0 → 825. In-prefecture purchases: only firm 2, 525 + 150 + 150.
@@ -114,7 +129,9 @@ def test_degrees_use_the_estimates(estimated):
     assert degrees[cn(2)]["hub_degree"] == pytest.approx(1.0)
 
 
-def test_estimated_shares_are_reported_per_prefecture_and_in_the_manifest(estimated):
+@pytest.mark.slow
+def test_estimated_shares_are_reported_per_prefecture_and_in_the_manifest(estimated_published):
+    estimated = estimated_published
     kpis = {r["prefecture_code"]: r for r in estimated.parquet("prefecture_kpis")}
     # Tokyo: estimated out-of-prefecture yen 175 + 0 (firm 1) + 300 (firm 5) + 0 (firm 7) of 825;
     # estimated in-prefecture yen 525 + 150 of 825.
@@ -136,18 +153,19 @@ def test_estimated_shares_are_reported_per_prefecture_and_in_the_manifest(estima
 
 def test_beta_shapes_the_weights(pipeline):
     pipeline.write(FIRMS, ROWS)
-    run = pipeline.run(amounts={"amount_mode": "estimate", "estimate_beta": 2.0})
+    run = pipeline.run_stages(amounts={"amount_mode": "estimate", "estimate_beta": 2.0})
     assert run.success, run.failure
     amounts = staged_amounts(run)
     # Supplier 1: 700 over sales² 90,000, 0, 10,000 → 630, 0, 70.
     assert [amounts[cn(1), cn(c)][0] for c in (2, 4, 6)] == [630, 0, 70]
-    run = pipeline.run(amounts={"amount_mode": "estimate", "estimate_beta": 0.0})
+    run = pipeline.run_stages(amounts={"amount_mode": "estimate", "estimate_beta": 0.0})
     assert run.success, run.failure
     amounts = staged_amounts(run)
     # β = 0: every customer weighs the same: supplier 5's 450 over two customers.
     assert [amounts[cn(5), cn(c)][0] for c in (2, 3)] == [225, 225]
 
 
+@pytest.mark.slow
 def test_require_mode_quarantines_empty_amounts(pipeline):
     pipeline.write(FIRMS, ROWS)
     run = pipeline.run(tolerance=1.0)
@@ -170,9 +188,9 @@ def test_estimate_mode_still_quarantines_bad_amounts_and_repeats(pipeline):
         blank(5, 3),  # listed with and without an amount
     ]
     pipeline.write(FIRMS, rows)
-    run = pipeline.run(amounts={"amount_mode": "estimate"}, tolerance=1.0)
+    run = pipeline.run_stages(amounts={"amount_mode": "estimate"}, tolerance=1.0)
     assert run.success, run.failure
-    reasons = {r["row_number"]: r["reason"] for r in run.parquet("quarantine")}
+    reasons = {r["row_number"]: r["reason"] for r in run.records("published_quarantine")}
     assert reasons == {
         3: "invalid_amount",
         4: "invalid_amount",
@@ -219,6 +237,7 @@ def test_estimates_are_exact_whatever_beta_and_thread_count(tmp_path, beta):
         assert sum(a for s, _, a in one if s == 1000000000000 + supplier) == 9_999_999_999
 
 
+@pytest.mark.slow
 def test_a_partner_list_sample_publishes_from_the_command_line(tmp_path):
     """`sample --no-amounts` then `run --amount-mode estimate`, as a user would run them."""
     import duckdb

@@ -3,6 +3,10 @@
 File faults fail the run with a one-line message naming the file and the fault. Row faults are
 quarantined with one reason; to keep the file fast, each row case gets its own firms (or firm
 pairs) and line range inside one shared file per kind, and asserts exactly what happens there.
+
+Row faults and accepted values are read with the publication's own queries (published_quarantine,
+published_firm_degrees) after the stages ran without checks or publication (`Pipeline.run_stages`);
+what only a whole run shows (the CSV files, a gate blocking publication) keeps whole runs (slow).
 """
 
 from __future__ import annotations
@@ -41,7 +45,13 @@ def bad_check_digit(n: int) -> str:
 
 
 def quarantine(run, source: str) -> dict[int, dict]:
-    return {row["row_number"]: row for row in run.parquet("quarantine") if row["source_file"] == source}
+    return {
+        row["row_number"]: row for row in run.records("published_quarantine") if row["source_file"] == source
+    }
+
+
+def _quarantined_rows(run) -> list[tuple]:
+    return [(r["source_file"], r["row_number"], r["reason"]) for r in run.records("published_quarantine")]
 
 
 def staged_count(run, kind: str) -> int:
@@ -184,6 +194,7 @@ FILE_FAULTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("filename", "content", "expected"), FILE_FAULTS)
 def test_unreadable_file_fails_the_run_naming_file_and_fault(pipeline, filename, content, expected):
     folder = pipeline.write(GOOD_FIRMS, GOOD_SALES)
@@ -289,7 +300,7 @@ FIRM_ROWS = GOOD_FIRMS + [row for rows, _ in FIRM_CASES.values() for row in rows
 def firm_faults(tmp_path_factory):
     pipeline = Pipeline(tmp_path_factory.mktemp("firm_faults"))
     pipeline.write(FIRM_ROWS, GOOD_SALES)
-    run = pipeline.run(tolerance=1.0)
+    run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
     return run
 
@@ -308,7 +319,7 @@ def test_firm_quarantine_is_complete_and_reconciles(firm_faults):
     got = quarantine(firm_faults, f"{YEAR}/firms.csv")
     assert sorted((n, row["reason"]) for n, row in got.items()) == expected
     assert staged_count(firm_faults, "firms") + len(got) == len(FIRM_ROWS)
-    assert len(firm_faults.parquet("firm_degrees")) == len(FIRM_ROWS) - len(got)
+    assert len(firm_faults.records("published_firm_degrees")) == len(FIRM_ROWS) - len(got)
 
 
 def test_firm_quarantine_raw_is_json_of_the_raw_values(firm_faults):
@@ -396,7 +407,7 @@ TX_ROWS = GOOD_SALES + [row for rows, _ in TX_CASES.values() for row in rows]
 def transaction_faults(tmp_path_factory):
     pipeline = Pipeline(tmp_path_factory.mktemp("transaction_faults"))
     pipeline.write(TX_FIRMS, TX_ROWS)
-    run = pipeline.run(tolerance=1.0)
+    run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
     return run
 
@@ -443,9 +454,11 @@ def test_blank_lines_and_trailing_empty_records_keep_the_lines_a_clerk_sees(pipe
     folder = pipeline.write([], [])
     (folder / "firms.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     (folder / "transactions.csv").write_text("\n".join(sale_lines) + "\n,,\n", encoding="utf-8")
-    run = pipeline.run(tolerance=1.0)
+    run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
-    assert [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")] == [
+    assert [
+        (r["source_file"], r["row_number"], r["reason"]) for r in run.records("published_quarantine")
+    ] == [
         (f"{YEAR}/firms.csv", 20, "invalid_prefecture"),
         (f"{YEAR}/transactions.csv", 11, "self_transaction"),
     ]
@@ -478,9 +491,11 @@ def _parquet_year(pipeline, firm_rows: list[dict], sales: list[dict], amount_typ
     schema = pa.schema([(c, amount_type if c == "amount_jpy" else pa.string()) for c in TRANSACTIONS.columns])
     rows = [{k: (str(v) if amount_type == pa.string() else v) for k, v in s.items()} for s in sales]
     pq.write_table(pa.Table.from_pylist(rows, schema=schema), folder / "transactions.parquet")
-    run = pipeline.run(tolerance=1.0)
+    run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
-    return run, [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    return run, [
+        (r["source_file"], r["row_number"], r["reason"]) for r in run.records("published_quarantine")
+    ]
 
 
 def test_parquet_row_number_is_the_1_based_row_index(pipeline):
@@ -493,7 +508,7 @@ def test_parquet_row_number_is_the_1_based_row_index(pipeline):
         (f"{YEAR}/transactions.parquet", 2, "duplicate_row"),
         (f"{YEAR}/transactions.parquet", 3, "invalid_amount"),
     ]
-    assert json.loads(run.parquet("quarantine")[0]["raw"])["prefecture_code"] == "99"
+    assert json.loads(run.records("published_quarantine")[0]["raw"])["prefecture_code"] == "99"
 
 
 def test_typed_parquet_integers_are_checked_like_text(pipeline):
@@ -507,7 +522,7 @@ def test_typed_parquet_integers_are_checked_like_text(pipeline):
         (f"{YEAR}/transactions.parquet", 3, "invalid_amount"),
         (f"{YEAR}/transactions.parquet", 4, "duplicate_row"),
     ]
-    degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
+    degrees = {r["corporate_number"]: r for r in run.records("published_firm_degrees")}
     assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 7
 
 
@@ -537,16 +552,16 @@ def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pi
         "customer_corporate_number": [float(cn(2)), float(cn(1))],
     }
     pq.write_table(pa.table({**sales, "amount_jpy": amounts}), folder / "transactions.parquet")
-    run = pipeline.run(tolerance=1.0)
+    run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
-    got = [(r["source_file"], r["row_number"], r["reason"]) for r in run.parquet("quarantine")]
+    got = _quarantined_rows(run)
     assert got == [
         (f"{YEAR}/firms.parquet", 3, "invalid_number"),
         (f"{YEAR}/firms.parquet", 4, "invalid_number"),
         (f"{YEAR}/firms.parquet", 5, "invalid_number"),
         (f"{YEAR}/transactions.parquet", 2, "invalid_amount"),
     ]
-    degrees = {r["corporate_number"]: r for r in run.parquet("firm_degrees")}
+    degrees = {r["corporate_number"]: r for r in run.records("published_firm_degrees")}
     assert {k: degrees[cn(1)][k] for k in ("prefecture_code", "sales_jpy", "employees")} == {
         "prefecture_code": "13",
         "sales_jpy": 5_000_000_000,
@@ -558,6 +573,7 @@ def test_parquet_float_and_decimal_columns_holding_whole_numbers_are_integers(pi
 # ---------------------------------------------------------------- the quarantine tolerance blocks publication
 
 
+@pytest.mark.slow
 def test_default_tolerance_blocks_publication(pipeline):
     firms = [firm(n, "13" if n % 2 else "27") for n in range(1, 11)]
     sales = [sale(n, n + 1, 1_000) for n in range(1, 9)] + [sale(1, 99, 1_000), sale(2, 2, 1_000)]
@@ -570,6 +586,7 @@ def test_default_tolerance_blocks_publication(pipeline):
     assert not run.published.exists()
 
 
+@pytest.mark.slow
 def test_flows_beyond_the_largest_yen_figure_name_the_firm_and_the_limit(pipeline):
     """11 suppliers each selling ¥9e17 to one firm: its purchases (¥9.9e18) pass BIGINT. The run
     fails naming the firm, the flow and the limit, instead of an INT128→INT64 conversion error."""
@@ -609,13 +626,26 @@ NUMBERS = {  # firm: (overrides, expected published values)
 }
 
 
-@pytest.fixture(scope="module")
-def accepted(tmp_path_factory):
-    pipeline = Pipeline(tmp_path_factory.mktemp("accepted"))
+def _accepted_inputs(pipeline: Pipeline) -> None:
     firms = GOOD_FIRMS + [firm(n, "13", **over) for n, (over, _) in NUMBERS.items()]
     firms += [firm(n, "13", name=name) for n, name in NAMES.items()]
     sales = [sale(n, 2, 1_000) for n in NAMES] + [sale(1, 2, "1,234"), sale(11, 2, "１０００")]
     pipeline.write(firms, sales)
+
+
+@pytest.fixture(scope="module")
+def accepted(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("accepted"))
+    _accepted_inputs(pipeline)
+    run = pipeline.run_stages()
+    assert run.success, run.failure
+    return run
+
+
+@pytest.fixture(scope="module")
+def accepted_published(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("accepted_published"))
+    _accepted_inputs(pipeline)
     run = pipeline.run()
     assert run.success, run.failure
     return run
@@ -623,20 +653,22 @@ def accepted(tmp_path_factory):
 
 @pytest.mark.parametrize("n", list(NUMBERS))
 def test_normalised_values_are_accepted(accepted, n):
-    degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
-    assert accepted.parquet("quarantine") == []
+    degrees = {row["corporate_number"]: row for row in accepted.records("published_firm_degrees")}
+    assert accepted.records("published_quarantine") == []
     row = degrees[cn(n)]
     assert {k: row[k] for k in NUMBERS[n][1]} == NUMBERS[n][1]
 
 
 def test_formatted_amounts_are_accepted(accepted):
-    degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
+    degrees = {row["corporate_number"]: row for row in accepted.records("published_firm_degrees")}
     assert degrees[cn(1)]["out_of_prefecture_sales_jpy"] == 1_234
     assert degrees[cn(11)]["out_of_prefecture_sales_jpy"] == 1_000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("n", list(NAMES))
-def test_names_round_trip(accepted, n):
+def test_names_round_trip(accepted_published, n):
+    accepted = accepted_published
     degrees = {row["corporate_number"]: row for row in accepted.parquet("firm_degrees")}
     assert degrees[cn(n)]["name"] == NAMES[n]
     candidates = {row["corporate_number"]: row for row in accepted.parquet("national_candidates")}
@@ -666,10 +698,10 @@ def test_control_characters_in_names_become_spaces_and_are_recorded(pipeline):
     pipeline.write(
         GOOD_FIRMS + [firm(n, "13", name=raw) for n, (raw, _) in CONTROL_NAMES.items()], GOOD_SALES
     )
-    run = pipeline.run()
+    run = pipeline.run_stages()
     assert run.success, run.failure
-    assert run.parquet("quarantine") == []
-    names = {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")}
+    assert run.records("published_quarantine") == []
+    names = {r["corporate_number"]: r["name"] for r in run.records("published_firm_degrees")}
     assert {n: names[cn(n)] for n in CONTROL_NAMES} == {n: clean for n, (_, clean) in CONTROL_NAMES.items()}
     [staged] = [
         e.materialization
@@ -696,10 +728,10 @@ def test_encodings_are_accepted_and_names_round_trip(pipeline, encoding, names):
     folder = pipeline.write(firms, GOOD_SALES)
     write_csv(folder / "firms.csv", FIRMS.columns, firms, encoding)
     write_csv(folder / "transactions.csv", TRANSACTIONS.columns, GOOD_SALES, encoding)
-    run = pipeline.run()
+    run = pipeline.run_stages()
     assert run.success, run.failure
-    assert run.parquet("quarantine") == []
-    assert {r["corporate_number"]: r["name"] for r in run.parquet("firm_degrees")} == {
+    assert run.records("published_quarantine") == []
+    assert {r["corporate_number"]: r["name"] for r in run.records("published_firm_degrees")} == {
         cn(n): name for n, name in enumerate(names, start=1)
     }
 

@@ -2,6 +2,9 @@
 
 Tokyo (13) has four scored firms 1–4 and three that cannot be scored. The ranks of each
 indicator below are worked out by hand from the inputs; the T-scores follow from them.
+
+The stages run without checks or publication (`Pipeline.run_stages`) and the rows are read with
+the publication's own queries; one test publishes, for the rule's file.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import statistics
 
 import pytest
 
-from tests.conftest import cn, firm, sale
+from tests.conftest import Pipeline, cn, firm, sale
 
 
 def history(profits: tuple[int, int, int], staff: tuple[int, int, int]) -> dict:
@@ -67,10 +70,11 @@ def expected_scores(weights: dict[str, float]) -> list[float]:
     return [sum(weights[name] * t[name][i] for name in weights) / total for i in range(4)]
 
 
-@pytest.fixture
-def published(pipeline):
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    pipeline = Pipeline(tmp_path_factory.mktemp("composite"))
     pipeline.write(FIRMS, SALES)
-    run = pipeline.run()
+    run = pipeline.run_stages()
     assert run.success, run.failure
     return run
 
@@ -80,7 +84,7 @@ def by_number(rows: list[dict]) -> dict[str, dict]:
 
 
 def test_scores_reproduce_the_hand_computation(published):
-    firms = by_number(published.parquet("firm_degrees"))
+    firms = by_number(published.records("published_firm_degrees"))
     scores = expected_scores(WEIGHTS)
     # Firm 1, written out: T = 63.42, 50, 45.53, 50, 44.23, 44.23 → 0.15·208.94 + 0.2·88.45.
     assert scores[0] == pytest.approx(49.0322, abs=1e-4)
@@ -91,7 +95,7 @@ def test_scores_reproduce_the_hand_computation(published):
 
 
 def test_the_working_is_published(published):
-    rows = by_number(published.parquet("composite_scores"))
+    rows = by_number(published.records("published_composite_scores"))
     one = rows[cn(3)]
     assert one["profit_contribution_jpy"] == pytest.approx(5)
     assert one["employment_contribution"] == pytest.approx(350 / 3)
@@ -102,7 +106,7 @@ def test_the_working_is_published(published):
 
 
 def test_a_firm_missing_an_input_gets_no_score_and_a_reason(published):
-    firms = by_number(published.parquet("firm_degrees"))
+    firms = by_number(published.records("published_firm_degrees"))
     assert firms[cn(5)]["composite_score"] is None
     assert firms[cn(5)]["composite_rank"] is None
     assert firms[cn(5)]["composite_reason"] == "missing operating_profit_jpy_y0..y2; missing employees_y0..y2"
@@ -113,6 +117,7 @@ def test_a_firm_missing_an_input_gets_no_score_and_a_reason(published):
     assert firms[cn(1)]["composite_reason"] is None
 
 
+@pytest.mark.slow
 def test_top_n_by_composite_score_selects_the_candidates(pipeline):
     pipeline.write(FIRMS, SALES)
     run = pipeline.run(rule={"selection": "composite_top_n", "top_n_per_prefecture": 2})
@@ -130,13 +135,13 @@ def test_top_n_by_composite_score_selects_the_candidates(pipeline):
 
 
 def test_threshold_lists_show_the_composite_view_beside_them(published):
-    firms = by_number(published.parquet("firm_degrees"))
+    firms = by_number(published.records("published_firm_degrees"))
     scores = expected_scores(WEIGHTS)
     # The four scored firms are all inside the default top 10; unscored firms never are.
     tokyo_top = {n for n, r in firms.items() if r["meets_composite"] and r["prefecture_code"] == "13"}
     assert tokyo_top == {cn(i + 1) for i in range(4)}
     # Firm 1 is a candidate by the degree thresholds (connector 0.4) and shows its score too.
-    candidates = by_number(published.parquet("national_candidates"))
+    candidates = by_number(published.records("national_candidates"))
     assert candidates[cn(1)]["composite_score"] == pytest.approx(scores[0])
     assert candidates[cn(1)]["composite_rank"] == firms[cn(1)]["composite_rank"]
 
@@ -145,9 +150,9 @@ def test_weights_are_configuration(pipeline):
     pipeline.write(FIRMS, SALES)
     weights = {"connector_degree": 0, "hub_degree": 1, "profit_contribution": 0}
     weights |= {"employment_contribution": 0, "profit_growth": 0, "employment_growth": 0}
-    run = pipeline.run(rule={"composite_weights": weights})
+    run = pipeline.run_stages(rule={"composite_weights": weights})
     assert run.success, run.failure
-    firms = by_number(run.parquet("firm_degrees"))
+    firms = by_number(run.records("published_firm_degrees"))
     hub_only = t_scores(RANKS["hub"])
     assert [firms[cn(i + 1)]["composite_score"] for i in range(4)] == pytest.approx(hub_only)
     assert [firms[cn(i + 1)]["composite_rank"] for i in range(4)] == [2, 2, 1, 4]

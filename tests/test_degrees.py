@@ -1,4 +1,7 @@
-"""Degrees, ranks and the selection rule, against values computed by hand (contract §3, §4)."""
+"""Degrees, ranks and the selection rule, against values computed by hand (contract §3, §4).
+
+The stages run on tiny inputs without checks or publication (`Pipeline.run_stages`); the rows
+are those of the publication's own queries. One test publishes: the rule's file."""
 
 from __future__ import annotations
 
@@ -33,9 +36,9 @@ def hand_graph(tmp_path_factory):
             sale(4, 2, 1000),
         ],
     )
-    run = pipeline.run()
+    run = pipeline.run_stages()
     assert run.success, run.failure
-    return {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
+    return {row["corporate_number"]: row for row in run.records("published_firm_degrees")}
 
 
 @pytest.mark.parametrize(
@@ -98,21 +101,23 @@ def edge_run(tmp_path_factory):
     return pipeline
 
 
-def _candidates(run) -> set[str]:
-    return {row["corporate_number"] for row in run.parquet("national_candidates")}
+def _candidates(run, published: bool = True) -> set[str]:
+    rows = run.parquet("national_candidates") if published else run.records("national_candidates")
+    return {row["corporate_number"] for row in rows}
 
 
 def test_thresholds_are_inclusive_at_their_edges(edge_run):
-    run = edge_run.run()
+    run = edge_run.run_stages()
     assert run.success, run.failure
-    degrees = {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
+    degrees = {row["corporate_number"]: row for row in run.records("published_firm_degrees")}
     assert degrees[cn(11)]["connector_degree"] == 0.001
     assert degrees[cn(31)]["hub_degree"] == 0.001
-    assert _candidates(run) == {cn(11), cn(15), cn(31), cn(33)}
+    assert _candidates(run, published=False) == {cn(11), cn(15), cn(31), cn(33)}
     assert degrees[cn(12)]["meets_connector"] is False
     assert degrees[cn(32)]["meets_hub"] is False
 
 
+@pytest.mark.slow
 def test_rule_comes_from_config_and_is_published(edge_run):
     run = edge_run.run(rule={"min_employees": 19, "min_connector_degree": 0.000999})
     assert run.success, run.failure

@@ -1,4 +1,8 @@
-"""The policy indicators, block degrees, KPI baselines and charts, against values computed by hand."""
+"""The policy indicators, block degrees, KPI baselines and charts, against values computed by hand.
+
+The values are read with the publication's own queries after the stages ran without checks or
+publication (`Pipeline.run_stages`); the block files, the charts and the rule's file come from
+whole runs (slow)."""
 
 from __future__ import annotations
 
@@ -32,23 +36,38 @@ SALES_2025 = [
 SALES_2024 = [sale(1, 2, 100), sale(1, 4, 400), sale(5, 1, 10)]
 
 
+def _two_years(pipeline: Pipeline) -> None:
+    pipeline.write(FIRMS, SALES_2024, year="2024")
+    assert (run := pipeline.run_stages(year="2024", rule=EVERY_FIRM)).success, run.failure
+    pipeline.write(FIRMS, SALES_2025)
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory):
+    """2024 and 2025 through every stage but the publication."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("indicators"))
+    _two_years(pipeline)
+    run = pipeline.run_stages(rule=EVERY_FIRM)
+    assert run.success, run.failure
+    return run
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    pipeline = Pipeline(tmp_path_factory.mktemp("indicators"))
-    pipeline.write(FIRMS, SALES_2024, year="2024")
-    assert (run := pipeline.run(year="2024", rule=EVERY_FIRM)).success, run.failure
-    pipeline.write(FIRMS, SALES_2025)
+    """2025 published by a whole run, over 2024's stages."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("indicators_published"))
+    _two_years(pipeline)
     run = pipeline.run(rule=EVERY_FIRM)
     assert run.success, run.failure
     return run
 
 
 def _firms(run) -> dict[str, dict]:
-    return {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
+    return {row["corporate_number"]: row for row in run.records("published_firm_degrees")}
 
 
-def test_requirement_indicators_match_hand_computation(published):
-    firms = _firms(published)
+def test_requirement_indicators_match_hand_computation(staged):
+    firms = _firms(staged)
     one, two, four = firms[cn(1)], firms[cn(2)], firms[cn(4)]
     # Firm 1 buys 50 from Fukui and 70 + 80 + 100 from elsewhere; sells 300 / 200 / 500.
     assert one["in_prefecture_procurement_share"] == pytest.approx(50 / 300, abs=1e-12)
@@ -64,8 +83,8 @@ def test_requirement_indicators_match_hand_computation(published):
     assert [four[c] for c in counts] == [0, 1, 0, 1]
 
 
-def test_size_class_is_published_with_its_reason(published):
-    firms = _firms(published)
+def test_size_class_is_published_with_its_reason(staged):
+    firms = _firms(staged)
     assert (firms[cn(1)]["size_class"], firms[cn(1)]["size_class_reason"]) == ("中小企業者", None)
     assert firms[cn(4)]["size_class"] == "unknown"
     assert "capital_jpy がなく" in firms[cn(4)]["size_class_reason"]
@@ -73,11 +92,11 @@ def test_size_class_is_published_with_its_reason(published):
 
 
 def _blocks(run) -> dict[tuple[str, str], dict]:
-    return {(r["block_code"], r["corporate_number"]): r for r in run.parquet("block_candidates")}
+    return {(r["block_code"], r["corporate_number"]): r for r in run.records("block_candidates")}
 
 
-def test_block_degrees_match_hand_computation(published):
-    blocks = _blocks(published)
+def test_block_degrees_match_hand_computation(staged):
+    blocks = _blocks(staged)
     # 北陸 (16, 17, 18): out-of-block sales 600 (500 to Osaka + 100 exports), 40, 0 of 640;
     # in-block purchases 120, 300, 200 of 620.
     hokuriku = {n: blocks[("hokuriku", cn(n))] for n in (1, 2, 3)}
@@ -96,6 +115,7 @@ def test_block_degrees_match_hand_computation(published):
     assert (kanto["block_connector_degree"], kanto["block_hub_degree"]) == (1.0, None)
 
 
+@pytest.mark.slow
 def test_fukui_appears_in_both_block_lists(published):
     for block in ("hokuriku", "kinki"):
         with (published.published / "blocks" / f"{block}.csv").open(encoding="utf-8-sig") as f:
@@ -104,7 +124,7 @@ def test_fukui_appears_in_both_block_lists(published):
     assert (published.published / "blocks" / "okinawa.csv").exists()
 
 
-def test_kpis_equal_sums_recomputed_here(published):
+def test_kpis_equal_sums_recomputed_here(staged):
     prefecture = {int(f["corporate_number"][1:]): f["prefecture_code"] for f in FIRMS}
 
     def sums(sales):
@@ -118,8 +138,8 @@ def test_kpis_equal_sums_recomputed_here(published):
 
     inside, outside = sums(SALES_2025)
     inside_before, outside_before = sums(SALES_2024)
-    degrees = published.parquet("firm_degrees")
-    kpis = {row["prefecture_code"]: row for row in published.parquet("prefecture_kpis")}
+    degrees = staged.records("published_firm_degrees")
+    kpis = {row["prefecture_code"]: row for row in staged.records("published_prefecture_kpis")}
     assert len(kpis) == len(PREFECTURES)
     for code, row in kpis.items():
         assert row["in_prefecture_transactions_jpy"] == inside.get(code, 0), code
@@ -136,17 +156,19 @@ def test_kpis_equal_sums_recomputed_here(published):
         assert row["out_of_prefecture_firm_sales_jpy_change"] == change, code
 
 
+@pytest.mark.slow
 def test_every_prefecture_has_a_chart(published):
     charts = [published.published / "prefectures" / f"{p.code}.png" for p in PREFECTURES]
     assert all(is_png(chart) for chart in charts)
     assert charts[17].stat().st_size > 10_000  # Fukui's chart holds points, not just axes
 
 
+@pytest.mark.slow
 def test_the_rule_can_exclude_size_classes(pipeline):
     pipeline.write(FIRMS, SALES_2025)
     run = pipeline.run(rule={**EVERY_FIRM, "excluded_size_classes": ["中小企業者"]})
     assert run.success, run.failure
-    firms = _firms(run)
+    firms = {row["corporate_number"]: row for row in run.parquet("firm_degrees")}
     excluded = {n for n, row in firms.items() if row["size_class"] == "中小企業者"}
     assert cn(1) in excluded
     assert {n for n, row in firms.items() if row["is_candidate"]} == set(firms) - excluded

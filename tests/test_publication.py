@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.runtime.release_folders import (
     BOM,
@@ -21,7 +22,7 @@ from pipeline.runtime.release_folders import (
 )
 from pipeline.stages.publication.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
 from pipeline.warehouse.connection import load_macros
-from tests.conftest import cn, firm, sale
+from tests.conftest import YEAR, Pipeline, cn, firm, sale
 
 TRICKY_NAMES = {
     1: '株式会社"引用", 改行\nあり',
@@ -47,6 +48,16 @@ def _inputs(pipeline, extra_bad_rows: int = 0):
     pipeline.write(firms, transactions)
 
 
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    """One whole run over the tricky names, shared; a test that runs again works on a copy."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("publication"))
+    _inputs(pipeline)
+    run = pipeline.run()
+    assert run.success, run.failure
+    return pipeline, run
+
+
 def _digests(folder: Path, data_only: bool = False) -> dict[str, str]:
     """sha256 of every file; with data_only, of the data files (not the run's report or manifest)."""
     return {
@@ -56,10 +67,8 @@ def _digests(folder: Path, data_only: bool = False) -> dict[str, str]:
     }
 
 
-def test_csv_is_bom_utf8_and_round_trips_names(pipeline):
-    _inputs(pipeline)
-    run = pipeline.run()
-    assert run.success, run.failure
+def test_csv_is_bom_utf8_and_round_trips_names(good):
+    _, run = good
     raw = (run.published / "national_candidates.csv").read_bytes()
     assert raw.startswith(BOM)
     rows = list(csv.DictReader(io.StringIO(raw[len(BOM) :].decode("utf-8"), newline="")))
@@ -88,10 +97,8 @@ def test_the_csv_formula_guard_is_the_one_rule_in_python():
     assert sum(safe != text for text, safe in got) == len(FORMULA_TRIGGERS) == 10
 
 
-def test_every_prefecture_gets_a_list_holding_only_its_firms(pipeline):
-    _inputs(pipeline)
-    run = pipeline.run()
-    assert run.success, run.failure
+def test_every_prefecture_gets_a_list_holding_only_its_firms(good):
+    _, run = good
     lists = sorted((run.published / "prefectures").glob("*.csv"))
     assert [p.stem for p in lists] == [f"{code:02d}" for code in range(1, 48)]
     for path in lists:
@@ -103,11 +110,10 @@ def test_every_prefecture_gets_a_list_holding_only_its_firms(pipeline):
     assert tokyo.splitlines()[0] == national.splitlines()[0]
 
 
-def test_same_inputs_and_rule_give_byte_identical_files(pipeline):
-    _inputs(pipeline)
-    first = pipeline.run()
-    assert first.success, first.failure
-    before, first_release = _digests(first.published, data_only=True), first.published.resolve()
+def test_same_inputs_and_rule_give_byte_identical_files(good, tmp_path):
+    pipeline = good[0].copy(tmp_path)
+    first_published = pipeline.paths.marts_dir / YEAR
+    before, first_release = _digests(first_published, data_only=True), first_published.resolve()
     second = pipeline.run()
     assert second.success, second.failure
     assert second.published.resolve() != first_release  # a new release folder
@@ -115,17 +121,16 @@ def test_same_inputs_and_rule_give_byte_identical_files(pipeline):
     assert "national_candidates.parquet" in before
 
 
-def test_blocked_run_leaves_previous_publication_byte_identical(pipeline):
-    _inputs(pipeline)
-    good = pipeline.run()
-    assert good.success, good.failure
-    before = _digests(good.published)
+def test_blocked_run_leaves_previous_publication_byte_identical(good, tmp_path):
+    pipeline = good[0].copy(tmp_path)
+    published = pipeline.paths.marts_dir / YEAR
+    before = _digests(published)
     _inputs(pipeline, extra_bad_rows=5)  # 5 of 21 rows quarantined: above 1%
     blocked = pipeline.run()
     assert not blocked.success
     assert "quarantine_within_tolerance" in blocked.failure
     assert "transactions.csv" in blocked.failure
-    assert _digests(good.published) == before
+    assert _digests(published) == before
 
 
 def test_switch_keeps_every_release_and_a_plain_folder_found_in_place(tmp_path):

@@ -39,19 +39,27 @@ def _inputs():
     return firms, transactions
 
 
-@pytest.fixture
-def published(pipeline: Pipeline) -> Pipeline:
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Pipeline:
+    """One run shared by the module's tests; a test that changes its folders works on a copy."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("refresh"))
     pipeline.write(*_inputs())
     run = pipeline.run()
     assert run.success, run.failure
     return pipeline
 
 
+@pytest.fixture
+def published_copy(published: Pipeline, tmp_path: Path) -> Pipeline:
+    return published.copy(tmp_path)
+
+
 def test_unchanged_inputs_code_and_rule_are_up_to_date(published: Pipeline):
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == []
 
 
-def test_a_touched_but_unchanged_file_is_still_up_to_date(published: Pipeline):
+def test_a_touched_but_unchanged_file_is_still_up_to_date(published_copy: Pipeline):
+    published = published_copy
     path = published.paths.raw_dir / YEAR / "transactions.csv"
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE).stale == []
@@ -62,7 +70,8 @@ def test_a_changed_rule_recomputes_only_what_follows_the_selection(published: Pi
     assert plan_refresh(published.paths, YEAR, rule).stale == FROM_SELECTION
 
 
-def test_changed_transactions_leave_the_firm_stages_alone(published: Pipeline):
+def test_changed_transactions_leave_the_firm_stages_alone(published_copy: Pipeline):
+    published = published_copy
     firms, transactions = _inputs()
     transactions[0]["amount_jpy"] += 1
     published.write(firms, transactions)
@@ -77,7 +86,8 @@ def test_changed_transactions_leave_the_firm_stages_alone(published: Pipeline):
     assert stale == [a for a in PARENTS if a not in firm_only]
 
 
-def test_force_recomputes_everything_and_a_missing_publication_republishes(published: Pipeline):
+def test_force_recomputes_everything_and_a_missing_publication_republishes(published_copy: Pipeline):
+    published = published_copy
     assert plan_refresh(published.paths, YEAR, DEFAULT_RULE, force=True).stale == list(PARENTS)
     shutil.rmtree(published.paths.marts_dir)
     # The warehouse still holds every stage, checked: only the publication is made again.

@@ -10,10 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.runtime.release_folders import DRAFTS
 from pipeline.settings import PROJECT_ROOT
 from sample_data.generate import write_sample
-from tests.conftest import YEAR, Pipeline, cli_env, cn, firm, paths_under, sale
+from tests.conftest import YEAR, Pipeline, PipelineRun, cli_env, cn, firm, paths_under, sale
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -34,11 +36,20 @@ def _network(conflicting_pairs: int = 0) -> tuple[list[dict], list[dict]]:
     return firms, transactions
 
 
-def test_two_percent_conflicting_pairs_block_publication(pipeline: Pipeline):
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> tuple[Pipeline, PipelineRun]:
+    """The network published by one whole run, shared; a test that runs again works on a copy."""
+    pipeline = Pipeline(tmp_path_factory.mktemp("gates"))
     pipeline.write(*_network())
-    good = pipeline.run()
-    assert good.success, good.failure
-    before = _digests(good.published)
+    run = pipeline.run()
+    assert run.success, run.failure
+    return pipeline, run
+
+
+def test_two_percent_conflicting_pairs_block_publication(good, tmp_path: Path):
+    pipeline = good[0].copy(tmp_path)
+    published = pipeline.paths.marts_dir / YEAR
+    before = _digests(published)
 
     pipeline.write(*_network(conflicting_pairs=2))  # 4 of 202 rows ≈ 2%
     blocked = pipeline.run()
@@ -47,7 +58,7 @@ def test_two_percent_conflicting_pairs_block_publication(pipeline: Pipeline):
     assert (
         f"{YEAR}/transactions.csv: 6.66% of yen and 1.98% of rows (4 of 202) quarantined" in blocked.failure
     )
-    assert _digests(good.published) == before
+    assert _digests(published) == before
     reasons = blocked.query(
         "select reason, count(*) from quarantined_transactions where fiscal_year = ? group by reason",
         [int(YEAR)],
@@ -70,10 +81,8 @@ def test_blocked_run_writes_a_report_naming_the_failed_gate(pipeline: Pipeline):
     assert "1.98% of rows (4 of 202) quarantined" in page
 
 
-def test_published_report_lists_every_gate_as_passed(pipeline: Pipeline):
-    pipeline.write(*_network())
-    run = pipeline.run()
-    assert run.success, run.failure
+def test_published_report_lists_every_gate_as_passed(good):
+    _, run = good
     page = (run.published / "validation_report.html").read_text(encoding="utf-8")
     assert "ブロッキング検査はすべて合格" in page
     for gate in ("rows_reconcile", "degrees_sum_to_one", "candidates_meet_rule", "gx_staged_transactions"):
@@ -125,7 +134,7 @@ def _kill_when_drafting(process: subprocess.Popen, releases: Path, published: Pa
 
 
 def test_sigkill_mid_publication_leaves_previous_publication_intact(tmp_path: Path):
-    write_sample(tmp_path / "raw", size="sample", fiscal_year=int(YEAR))
+    write_sample(tmp_path / "raw", size="tiny", fiscal_year=int(YEAR))
     first = _cli(tmp_path)
     assert first.wait(timeout=300) == 0
     published = tmp_path / "marts" / YEAR
