@@ -24,7 +24,7 @@ from pipeline.registry.store import Registry
 from pipeline.runtime.partitions import fiscal_year_partitions
 from pipeline.settings import PROJECT_ROOT, Paths
 from pipeline.stages.catalog import ASSET_CHECKS, ASSETS
-from pipeline.warehouse.connection import fetch_records, load_macros
+from pipeline.warehouse.connection import fetch_records
 from pipeline.warehouse.versions import PARENTS, PUBLISHED_TOGETHER
 
 YEAR = "2025"
@@ -109,8 +109,7 @@ class PipelineRun:
         publication's queries (published_firm_degrees, national_candidates, candidate_changes, ...)
         the rows a publication copies into its files, without a publication."""
         with duckdb.connect(str(self.paths.duckdb_path), read_only=True) as con:
-            load_macros(con)
-            return fetch_records(con, name, fiscal_year=int(self.year))
+            return fetch_records(con, name, fiscal_year=int(self.year))  # the warehouse holds the macros
 
 
 def paths_under(root: Path) -> Paths:

@@ -453,7 +453,8 @@ def test_blank_lines_and_trailing_empty_records_keep_the_lines_a_clerk_sees(pipe
     sale_lines.insert(4, "   ")  # a line of spaces at line 5: the self-transaction is on line 11
     folder = pipeline.write([], [])
     (folder / "firms.csv").write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
-    (folder / "transactions.csv").write_text("\n".join(sale_lines) + "\n,,\n", encoding="utf-8")
+    empty = "," * (len(TRANSACTIONS.columns) - 1)
+    (folder / "transactions.csv").write_text("\n".join(sale_lines) + f"\n{empty}\n", encoding="utf-8")
     run = pipeline.run_stages(tolerance=1.0)
     assert run.success, run.failure
     assert [

@@ -180,7 +180,7 @@ create or replace macro size_reading(
 );
 
 -- The 国税庁 register's 登記記録の閉鎖等の事由 (close_cause) in words; null for an unknown code.
-create or replace temp macro close_cause_name(close_cause) as (
+create or replace macro close_cause_name(close_cause) as (
     case close_cause
         when '01' then '清算の結了等'
         when '11' then '合併による解散等'
