@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.quality.gx_duckdb import ready
+from pipeline.reference.contract import LEGAL_FORMS
 from pipeline.reference.prefectures import PREFECTURES
 
 PREFECTURE_CODES = [p.code for p in PREFECTURES]
@@ -44,6 +45,22 @@ def gx_expectations():
     import great_expectations.expectations as gxe
 
     return gxe
+
+
+def identity_expectations() -> list[Any]:
+    """A firm's identity, wherever firms are listed: a 13-digit 法人番号, or none for a 個人 with a
+    vendor code; vendor codes unique; the legal form one the contract knows."""
+    gxe = gx_expectations()
+    return [
+        gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
+        gxe.ExpectColumnValuesToBeUnique(column="vendor_code"),
+        gxe.ExpectColumnValuesToBeInSet(column="legal_form", value_set=list(LEGAL_FORMS)),
+        gxe.UnexpectedRowsExpectation(
+            unexpected_rows_query="select * from {batch} where corporate_number is null "
+            "and (legal_form <> '個人' or vendor_code is null)",
+            description="a firm without a 法人番号 is a 個人 with a vendor code",
+        ),
+    ]
 
 
 def year_of(table: str) -> Callable[[SuiteContext], str]:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.quality.checks import CheckInputs, SqlCheck
-from pipeline.quality.suites import PREFECTURE_CODES, Suite, SuiteContext, gx_expectations
-from pipeline.reference.contract import LEGAL_FORMS, PUBLISHED_CANDIDATE_COLUMNS
+from pipeline.quality.suites import (
+    PREFECTURE_CODES,
+    Suite,
+    SuiteContext,
+    gx_expectations,
+    identity_expectations,
+)
+from pipeline.reference.contract import PUBLISHED_CANDIDATE_COLUMNS
 from pipeline.stages.candidates.checks import rule_violations
 
 
@@ -15,14 +21,7 @@ def _published(ctx: SuiteContext) -> list[Any]:
     return [
         gxe.ExpectTableColumnsToMatchOrderedList(column_list=list(PUBLISHED_CANDIDATE_COLUMNS)),
         gxe.ExpectColumnValuesToBeUnique(column="corporate_number"),
-        gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
-        gxe.ExpectColumnValuesToBeUnique(column="vendor_code"),
-        gxe.ExpectColumnValuesToBeInSet(column="legal_form", value_set=list(LEGAL_FORMS)),
-        gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query="select * from {batch} where corporate_number is null "
-            "and (legal_form <> '個人' or vendor_code is null)",
-            description="a firm without a 法人番号 is a 個人 with a vendor code",
-        ),
+        *identity_expectations(),
         gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
         gxe.ExpectColumnValuesToBeBetween(column="connector_degree", min_value=0, max_value=1),
         gxe.ExpectColumnValuesToBeBetween(column="hub_degree", min_value=0, max_value=1),

@@ -13,9 +13,9 @@ from pipeline.quality.suites import (
     Suite,
     SuiteContext,
     gx_expectations,
+    identity_expectations,
     year_of,
 )
-from pipeline.reference.contract import LEGAL_FORMS
 
 
 def _staged_firms(ctx: SuiteContext) -> list[Any]:
@@ -25,14 +25,7 @@ def _staged_firms(ctx: SuiteContext) -> list[Any]:
         *(gxe.ExpectColumnValuesToNotBeNull(column=c) for c in not_null),
         # Unique firm_id: unique 法人番号, and 個人 unique by their codes.
         gxe.ExpectColumnValuesToBeUnique(column="firm_id"),
-        gxe.ExpectColumnValueLengthsToEqual(column="corporate_number", value=13),
-        gxe.ExpectColumnValuesToBeUnique(column="vendor_code"),
-        gxe.ExpectColumnValuesToBeInSet(column="legal_form", value_set=list(LEGAL_FORMS)),
-        gxe.UnexpectedRowsExpectation(
-            unexpected_rows_query="select * from {batch} where corporate_number is null "
-            "and (legal_form <> '個人' or vendor_code is null)",
-            description="a firm without a 法人番号 is a 個人 with a vendor code",
-        ),
+        *identity_expectations(),
         gxe.ExpectColumnValuesToBeInSet(column="prefecture_code", value_set=PREFECTURE_CODES),
         gxe.ExpectColumnValuesToBeInSet(column="jsic_division", value_set=JSIC_DIVISIONS),
         gxe.ExpectColumnValuesToBeBetween(column="sales_jpy", min_value=0),
