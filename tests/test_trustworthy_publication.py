@@ -116,8 +116,8 @@ def test_a_blocked_delivery_never_goes_live_when_the_good_file_returns_with_a_ne
 def test_a_same_size_correction_with_its_mtime_kept_is_seen(copied_root: Path):
     root = copied_root
     path = root / "raw" / YEAR / "transactions.csv"
-    before = path.stat()
-    corrected = path.read_bytes().replace(b",1000000\r\n", b",9000000\r\n", 1)
+    before = path.stat()  # rows end with the amount, then the two empty vendor codes
+    corrected = path.read_bytes().replace(b",1000000,,\r\n", b",9000000,,\r\n", 1)
     assert corrected != path.read_bytes() and len(corrected) == before.st_size
     path.write_bytes(corrected)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as cp -p, rsync -t, unzip do

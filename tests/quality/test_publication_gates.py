@@ -103,7 +103,7 @@ def test_warnings_do_not_block(pipeline: Pipeline):
     }
     assert set(warnings) == {"out_of_prefecture_sales_above_sales", "prefectures_without_candidates"}
     examples = warnings["out_of_prefecture_sales_above_sales"].metadata["examples"].value
-    assert examples[0]["corporate_number"] == cn(200)
+    assert examples[0]["firm_id"] == cn(200)  # its 法人番号 (a 個人 would show vendor:<code>)
 
 
 def _cli(root: Path, *args: str) -> subprocess.Popen:

@@ -14,7 +14,7 @@ set amount_jpy = estimates.amount_jpy
 from (
     with firms as (
         select
-            cast(corporate_number as bigint) as firm_key,
+            firm_key,
             sales_jpy,
             sales_jpy - export_sales_jpy as domestic_sales_jpy
         from staged_firms

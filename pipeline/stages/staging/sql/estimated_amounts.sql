@@ -14,7 +14,7 @@ suppliers as (
         coalesce(sum(staged.amount_jpy) filter (where not staged.amount_estimated), 0) as stated_jpy
     from staged
     join staged_firms as firms
-        on firms.fiscal_year = $fiscal_year and cast(firms.corporate_number as bigint) = staged.supplier_key
+        on firms.fiscal_year = $fiscal_year and firms.firm_key = staged.supplier_key
     where staged.supplier_key in (select supplier_key from staged where amount_estimated)
     group by staged.supplier_key
 )

@@ -21,14 +21,14 @@ totals as (
 )
 
 select
-    firms.corporate_number as supplier_corporate_number,
+    firms.firm_id as supplier,
     firms.sales_jpy - firms.export_sales_jpy as domestic_sales_jpy,
     totals.stated_jpy,
     totals.estimated_jpy,
     totals.not_estimated
 from totals
 join staged_firms as firms
-    on firms.fiscal_year = $fiscal_year and cast(firms.corporate_number as bigint) = totals.supplier_key
+    on firms.fiscal_year = $fiscal_year and firms.firm_key = totals.supplier_key
 where totals.not_estimated > 0
     or totals.estimated_jpy < 0
     or totals.stated_jpy + totals.estimated_jpy
