@@ -255,9 +255,10 @@ def test_a_partner_list_sample_publishes_from_the_command_line(tmp_path):
     assert amounts["estimated_share_of_staged_jpy"] == 1.0
     with duckdb.connect(str(paths.duckdb_path), read_only=True) as con:
         off = con.execute(
-            "with sold as (select supplier_corporate_number as n, sum(amount_jpy) as yen "
+            # By key: the sample's 個人 (no 法人番号) are checked too.
+            "with sold as (select supplier_key as k, sum(amount_jpy) as yen "
             "from staged_transactions group by 1) "
-            "select count(*) from sold join staged_firms as f on f.corporate_number = sold.n "
+            "select count(*) from sold join staged_firms as f on f.firm_key = sold.k "
             "where sold.yen <> f.sales_jpy - f.export_sales_jpy"
         ).fetchone()[0]
     assert off == 0  # every supplier's estimates add up to its domestic sales exactly
