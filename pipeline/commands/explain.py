@@ -53,13 +53,6 @@ class FirmAsked:
         """staged_firms.firm_id of the firm, if it is staged under what was asked."""
         return self.corporate_number or f"vendor:{self.vendor_code}"
 
-    @property
-    def label(self) -> str:
-        """How the firm is named to people."""
-        if self.vendor_code is not None:
-            return f"企業コード {self.vendor_code}"
-        return f"法人番号 {self.corporate_number}"
-
     def match(self) -> dict[str, Any]:
         """The parameters of the queries that find the firm and the quarantined rows naming it."""
         return {
