@@ -97,8 +97,10 @@ def test_dagster_lineage_is_the_one_data_versions_follow():
         key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
         for key in graph.get_all_asset_keys()
     }
-    # The register is not per year: outside PARENTS, its version enters firm_register_matches'.
+    # The register is not per year: outside PARENTS, its version enters firm_register_matches'
+    # (and staged_firms', under register_policy register_prefecture).
     expected = {asset: set(parents) for asset, parents in PARENTS.items()}
     expected["firm_register_matches"].add("corporate_register")
+    expected["staged_firms"].add("corporate_register")
     assert lineage.pop("ichiran") == {"published_lists"}  # the 一覧 keeps versions of its own
     assert lineage == {**expected, "corporate_register": set()}

@@ -11,7 +11,8 @@ import pytest
 from pipeline.queries import PACKAGE_ROOT, sql_files
 from pipeline.warehouse.versions import PARENTS, STAGE_OF
 
-STAGES = ("ingest", "staging", "register", "flows", "degrees", "indicators", "candidates", "publication")
+# The register comes before staging: under register_policy register_prefecture staging reads it.
+STAGES = ("ingest", "register", "staging", "flows", "degrees", "indicators", "candidates", "publication")
 # Lower layers first; a module may import its own package or any package before it.
 LAYERS = (
     "settings",

@@ -72,7 +72,14 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> list[d
 
 
 # The rule's outcome as the list carries it; explain shows these, never its own recomputation.
-PUBLISHED_FLAGS = ("meets_size", "meets_size_class", "meets_connector", "meets_hub", "meets_composite")
+PUBLISHED_FLAGS = (
+    "meets_size",
+    "meets_size_class",
+    "meets_register",
+    "meets_connector",
+    "meets_hub",
+    "meets_composite",
+)
 
 
 def rule_parts_of(
@@ -177,6 +184,8 @@ def yen_text(value: Any) -> str:
 def _number(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, str):  # a date (the register's test), shown as it is
+        return value
     return f"{value:,}" if isinstance(value, int) else f"{value:.6g}"
 
 

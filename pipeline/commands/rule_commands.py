@@ -28,6 +28,7 @@ RULE_OPTIONS = (
     "min_hub_degree",
     "selection",
     "top_n_per_prefecture",
+    "register_policy",
     "amount_mode",
     "estimate_beta",
     "quarantine_tolerance",
@@ -76,6 +77,13 @@ def add_rule_options(p: argparse.ArgumentParser) -> None:
         "by composite score among firms that pass the size tests",
     )
     p.add_argument("--top-n", dest="top_n_per_prefecture", type=int, help="N of composite_top_n (default 10)")
+    p.add_argument(
+        "--register-policy",
+        choices=("report", "exclude_closed", "register_prefecture"),
+        help="what the 国税庁 register does: report (default: flags only); exclude_closed: a firm "
+        "it shows closed is not a candidate; register_prefecture: that, and the register's head "
+        "office where the vendor's differs (degrees follow it)",
+    )
     p.add_argument(
         "--weight",
         action="append",

@@ -120,4 +120,10 @@ COMPOSITE_COLUMNS = ("composite_score", "composite_rank", "composite_reason", "m
 # whose corporate_number is empty) and the legal form.
 IDENTITY_COLUMNS = ("vendor_code", "legal_form")
 PUBLISHED_CANDIDATE_COLUMNS = CANDIDATE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS
-PUBLISHED_FIRM_DEGREE_COLUMNS = FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS
+# The register's extension of firm_degrees, after the identity columns: the rule's register test
+# (false only under register_policy exclude_closed / register_prefecture) and the 国税庁
+# register's closure it tested (empty when the register does not show the firm closed).
+REGISTER_COLUMNS = ("meets_register", "register_close_date", "register_close_cause")
+PUBLISHED_FIRM_DEGREE_COLUMNS = (
+    FIRM_DEGREE_COLUMNS + INDICATOR_COLUMNS + COMPOSITE_COLUMNS + IDENTITY_COLUMNS + REGISTER_COLUMNS
+)

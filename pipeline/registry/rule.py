@@ -39,7 +39,9 @@ class SelectionRule(dg.Config):
     """A firm is a candidate when it passes the size test and, with selection 'thresholds', the
     degree test, or with 'composite_top_n', ranks in its prefecture's top N by composite score
     among the firms that pass the size test; and (when the rule restricts them) its legal size
-    class is not excluded."""
+    class is not excluded; and (register_policy exclude_closed or register_prefecture) the 国税庁
+    register does not show it closed. register_prefecture also puts each firm in the register's
+    head-office prefecture where the vendor's differs, at staging, so every degree follows it."""
 
     # Bounded to the warehouse's BIGINT and to what a share can be: a rule outside them is
     # refused before anything runs, never published.
@@ -51,6 +53,14 @@ class SelectionRule(dg.Config):
     selection: Literal["thresholds", "composite_top_n"] = "thresholds"
     top_n_per_prefecture: int = Field(default=10, ge=1, le=BIGINT_MAX)
     composite_weights: CompositeWeights = CompositeWeights()
+    # What the 国税庁 register does, each policy stricter than the last (docs/register.md): report
+    # (flags only), exclude_closed (a firm the register shows closed is not a candidate),
+    # register_prefecture (that, and the register's head office where the vendor's differs).
+    register_policy: Literal["report", "exclude_closed", "register_prefecture"] = "report"
+
+    @property
+    def uses_register_prefecture(self) -> bool:
+        return self.register_policy == "register_prefecture"
 
     @field_validator("excluded_size_classes")
     @classmethod
@@ -85,6 +95,10 @@ class SelectionRule(dg.Config):
             )
         if self.excluded_size_classes:
             text += f", size class not {' / '.join(self.excluded_size_classes)}"
+        if self.register_policy != "report":
+            text += ", not closed in the 国税庁 register"
+        if self.uses_register_prefecture:
+            text += "; head office as the 国税庁 register gives it"
         return text
 
 

@@ -82,7 +82,12 @@ PARENTS: dict[str, tuple[str, ...]] = {
     "firm_indicators": ("firm_flows", "staged_transactions"),
     "block_degrees": ("firm_flows", "staged_transactions"),
     "composite_indicators": ("firm_degrees", "staged_firms"),
-    "candidate_selection": ("firm_degrees", "firm_size_classes", "composite_indicators"),
+    "candidate_selection": (
+        "firm_degrees",
+        "firm_size_classes",
+        "composite_indicators",
+        "firm_register_matches",
+    ),
     "prefecture_kpis": ("prefecture_totals", "candidate_selection"),
     "publication_draft": (
         "candidate_selection",
@@ -138,6 +143,9 @@ class VersionInputs:
     tolerance: Mapping[str, str]
     previous_selection: str | None
     register_version: str | None = "no register"  # the corporate register's (pipeline/register)
+    # The register version staging took head offices from (register_policy register_prefecture);
+    # None: the firms file's, which leaves staged_firms' version as it always was.
+    prefecture_register: str | None = None
 
     @classmethod
     def expected(
@@ -156,6 +164,7 @@ class VersionInputs:
             tolerance,
             previous_selection,
             register_version,
+            register_version if rule.selection.uses_register_prefecture else None,
         )
 
     @classmethod
@@ -170,6 +179,7 @@ class VersionInputs:
             dict(fetch_rows(con, "quarantine_tolerances", fiscal_year=fiscal_year)),
             previous_selection(con, fiscal_year),
             matched_register(con, fiscal_year),
+            next(iter(fetch_rows(con, "prefecture_source", fiscal_year=fiscal_year)), (None,))[0],
         )
 
     def of(self, asset: str) -> list[str] | None:
@@ -177,6 +187,8 @@ class VersionInputs:
         parts: list[str | None] = []
         if asset in RAW_INPUT:
             parts.append(self.input_sha256.get(RAW_INPUT[asset]))
+        if asset == "staged_firms" and self.prefecture_register is not None:
+            parts.append(f"head offices of register {self.prefecture_register}")
         if asset in ("staged_transactions", "quarantined_transactions"):
             parts.append(self.amount_rule)
         if asset in QUARANTINE_KIND:

@@ -29,7 +29,7 @@ from pipeline.warehouse.connection import load_macros
 from pipeline.warehouse.schema import ensure_tables
 from sample_data.generate import write_sample
 from sample_data.register import CASES, SUCCESSOR, write_register_sample
-from tests.conftest import paths_under
+from tests.conftest import edit_csv, paths_under
 
 YEAR = "2025"
 
@@ -498,17 +498,6 @@ def test_zips_stored_deflated_by_zlib_and_damaged(register_folder, tmp_path, mon
         load_register(con, locate_register(folder), tmp_path / "work")
 
 
-def _edit_csv(path: Path, edit) -> None:
-    """Rewrite a sample CSV through `edit(rows) -> rows`, columns kept."""
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        columns, rows = reader.fieldnames, list(reader)
-    with path.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(edit(rows))
-
-
 def test_the_change_list_names_firms_that_moved_or_closed(register_folder, tmp_path):
     """2024 and 2025 hold the tiny sample's firms. The firm the register shows closed on
     2025-09-30 is a candidate in 2024 and gone from 2025's data; the moved firm is a candidate
@@ -543,15 +532,13 @@ def test_the_change_list_names_firms_that_moved_or_closed(register_folder, tmp_p
         names = ("corporate_number", "supplier_corporate_number", "customer_corporate_number")
         return [r for r in rows if closed not in (r.get(c) for c in names)]
 
-    _edit_csv(paths.raw_dir / "2024" / "firms.csv", lambda rows: made_large(rows, {}))
-    _edit_csv(
+    edit_csv(paths.raw_dir / "2024" / "firms.csv", lambda rows: made_large(rows, {}))
+    edit_csv(
         paths.raw_dir / "2024" / "transactions.csv",
         lambda rows: rows + [large_sale(closed), large_sale(moved)],
     )
-    _edit_csv(
-        paths.raw_dir / YEAR / "firms.csv", lambda rows: made_large(without_closed(rows), {moved: away})
-    )
-    _edit_csv(
+    edit_csv(paths.raw_dir / YEAR / "firms.csv", lambda rows: made_large(without_closed(rows), {moved: away}))
+    edit_csv(
         paths.raw_dir / YEAR / "transactions.csv", lambda rows: without_closed(rows) + [large_sale(moved)]
     )
     instance = dg.DagsterInstance.ephemeral()

@@ -189,6 +189,7 @@ def assess(
     run_sql(con, "assess/adjusted_degrees", **keys)
     after = fetch_records(con, "assess/adjusted_figures", **keys)[0]
     figures = {**after, **{k: firm[k] for k in ("sales_jpy", "employees", "size_class")}}
+    figures["register_close_date"] = before.get("register_close_date")  # evidence does not change it
     figures["composite"] = composite_ranking(con, rule, keys)
     decision = verdict(rule, figures, con)
     if decision["composite"] is not None:
@@ -198,6 +199,7 @@ def assess(
     after.update(
         meets_size=decision["meets_size"],
         meets_size_class=decision["meets_size_class"],
+        meets_register=decision["meets_register"],
         meets_connector=decision["meets_connector"],
         meets_hub=decision["meets_hub"],
         is_candidate=decision["is_candidate"],

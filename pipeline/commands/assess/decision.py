@@ -69,12 +69,14 @@ def verdict(
         "threshold": excluded,
         "passed": bool(flags["meets_size_class"]),
     }
-    tests = [*thresholds[:2], size_class_test, *thresholds[2:]]
+    sizes = 3 if (rule.get("register_policy") or "report") != "report" else 2  # and the register's
+    tests = [*thresholds[:sizes], size_class_test, *thresholds[sizes:]]
     result: dict[str, Any] = {
         "selection": selection,
         "tests": tests,
         "meets_size": bool(flags["meets_size"]),
         "meets_size_class": bool(flags["meets_size_class"]),
+        "meets_register": bool(flags["meets_register"]),
         "meets_connector": bool(flags["meets_connector"]),
         "meets_hub": bool(flags["meets_hub"]),
         # The degree test's outcome whatever the selection: the rule under selection thresholds.

@@ -7,11 +7,13 @@ select
     meets_size_class($size_class, $excluded_size_classes::varchar[]) as meets_size_class,
     meets_degree($connector_degree, $min_connector_degree) as meets_connector,
     meets_degree($hub_degree, $min_hub_degree) as meets_hub,
+    meets_register($register_policy, $register_close_date::date) as meets_register,
     meets_composite($eligible_composite_rank, $top_n_per_prefecture) as meets_composite,
     is_candidate(
         $selection,
         meets_size($sales_jpy, $employees, $min_sales_jpy, $min_employees),
         meets_size_class($size_class, $excluded_size_classes::varchar[]),
+        meets_register($register_policy, $register_close_date::date),
         meets_degree($connector_degree, $min_connector_degree),
         meets_degree($hub_degree, $min_hub_degree),
         meets_composite($eligible_composite_rank, $top_n_per_prefecture)
@@ -21,6 +23,7 @@ select
         'thresholds',
         meets_size($sales_jpy, $employees, $min_sales_jpy, $min_employees),
         meets_size_class($size_class, $excluded_size_classes::varchar[]),
+        meets_register($register_policy, $register_close_date::date),
         meets_degree($connector_degree, $min_connector_degree),
         meets_degree($hub_degree, $min_hub_degree),
         false

@@ -22,9 +22,18 @@ create or replace macro meets_degree(degree, min_degree) as (
     coalesce(degree >= min_degree, false)
 );
 
--- Who is ranked for the composite test: scored firms that pass the size and size-class tests.
-create or replace macro composite_eligible(composite_score, meets_size, meets_size_class) as (
-    composite_score is not null and meets_size and meets_size_class
+-- The register (rule's register_policy): under exclude_closed and register_prefecture a firm the
+-- 国税庁 register shows closed (any close date: the register as of its date, after the fiscal
+-- year too) is not a candidate; under report the register only flags. A firm the register lacks
+-- (not found, deleted, a 個人) passes: the reconciliation reports it.
+create or replace macro meets_register(register_policy, register_close_date) as (
+    register_policy = 'report' or register_close_date is null
+);
+
+-- Who is ranked for the composite test: scored firms that pass the size, size-class and
+-- register tests (a closed firm takes no place in the top N).
+create or replace macro composite_eligible(composite_score, meets_size, meets_size_class, meets_register) as (
+    composite_score is not null and meets_size and meets_size_class and meets_register
 );
 
 -- Composite: within the top N of its prefecture's eligible firms by composite score.
@@ -32,11 +41,12 @@ create or replace macro meets_composite(eligible_composite_rank, top_n_per_prefe
     coalesce(eligible_composite_rank <= top_n_per_prefecture, false)
 );
 
--- The rule: size and size class, then the degree test or the composite test, as `selection` says.
+-- The rule: size, size class and register, then the degree test or the composite test, as
+-- `selection` says.
 create or replace macro is_candidate(
-    selection, meets_size, meets_size_class, meets_connector, meets_hub, meets_composite
+    selection, meets_size, meets_size_class, meets_register, meets_connector, meets_hub, meets_composite
 ) as (
-    meets_size and meets_size_class and case selection
+    meets_size and meets_size_class and meets_register and case selection
         when 'composite_top_n' then meets_composite
         else meets_connector or meets_hub
     end

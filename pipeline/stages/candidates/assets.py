@@ -5,8 +5,9 @@ import dagster as dg
 from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import markdown_table, report
 from pipeline.runtime.resources import RecordedRules
+from pipeline.stages.register.load import NO_REGISTER
 from pipeline.warehouse.connection import Warehouse, fetch_rows, replace_partition, run_sql, transaction
-from pipeline.warehouse.versions import PARENTS, code_version, record_version
+from pipeline.warehouse.versions import PARENTS, code_version, matched_register, record_version
 
 
 @dg.asset(
@@ -23,10 +24,17 @@ def candidate_selection(
     rank, and whether it is a 重点支援企業候補. The rule is the year's rule in force, as recorded
     (`python -m pipeline rule show`); its defaults are contract §4. The rule may also exclude
     legal size classes (excluded_size_classes, e.g. 大企業) or pick the top N per prefecture by
-    composite score instead of the degree thresholds (selection: composite_top_n)."""
+    composite score instead of the degree thresholds (selection: composite_top_n), and set what
+    the 国税庁 register does (register_policy)."""
     fiscal_year = fiscal_year_of(context)
     config = rules.rule_of(fiscal_year).selection
     with warehouse.connect() as con:
+        if config.register_policy != "report" and matched_register(con, fiscal_year) in (None, NO_REGISTER):
+            raise dg.Failure(
+                description=f"the rule of {fiscal_year} has register_policy {config.register_policy}, "
+                "but the warehouse holds no 国税庁 register: put the 全件 files in HOUJIN_DIR "
+                "(data/reference/houjin/) and run again, or set --register-policy report"
+            )
         with transaction(con):
             rows = replace_partition(
                 con, "candidate_selection", "candidate_selection", fiscal_year, **config.sql_parameters()

@@ -10,22 +10,28 @@ from pipeline.reference.prefectures import PREFECTURES
 from pipeline.warehouse.connection import sql_literal
 
 
-def rule_violations(ctx: SuiteContext, outcome: str = "is_candidate") -> str:
+def rule_violations(ctx: SuiteContext, outcome: str = "is_candidate", register: bool = True) -> str:
     """Rows whose parts, or whose `outcome`, disagree with the contract's macros
     (contract_rule.sql) over the row's own values: the rule as written once. The gate
-    candidates_meet_rule recomputes it from the thresholds independently."""
+    candidates_meet_rule recomputes it from the thresholds independently. Without `register`
+    the rows carry no register columns (the published lists): candidate_selection's suite and
+    the gate check that part."""
     r = ctx.rule
     excluded = "[" + ", ".join(sql_literal(c) for c in r["excluded_size_classes"]) + "]::varchar[]"
     size = f"meets_size(sales_jpy, employees, {int(r['min_sales_jpy'])}, {int(r['min_employees'])})"
     size_class = f"meets_size_class(size_class, {excluded})"
     connector = f"meets_degree(connector_degree, {float(r['min_connector_degree'])!r})"
     hub = f"meets_degree(hub_degree, {float(r['min_hub_degree'])!r})"
+    policy = sql_literal(r.get("register_policy") or "report")
+    meets_register = f"meets_register({policy}, register_close_date)" if register else "true"
     selection = sql_literal(r.get("selection") or "thresholds")
+    register_part = f"or meets_register is distinct from {meets_register} " if register else ""
     return (
         "select * from {batch} where "
         f"meets_connector is distinct from {connector} or meets_hub is distinct from {hub} "
-        f"or {outcome} is distinct from "
-        f"is_candidate({selection}, {size}, {size_class}, meets_connector, meets_hub, meets_composite)"
+        f"{register_part}or {outcome} is distinct from "
+        f"is_candidate({selection}, {size}, {size_class}, {meets_register}, meets_connector, meets_hub, "
+        "meets_composite)"
     )
 
 

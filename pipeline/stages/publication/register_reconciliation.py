@@ -1,6 +1,7 @@
 """The year's reconciliation as published files, in the release draft beside the lists:
 register_reconciliation.parquet / .csv (UTF-8 BOM) and register/<prefecture_code>.csv (by the
-vendor's prefecture, all 47). Without a register nothing is written, so a release is as before."""
+vendor's prefecture and the one used, all 47). Without a register nothing is written, so a
+release is as before."""
 
 from __future__ import annotations
 
@@ -31,7 +32,9 @@ def write_register_reconciliation(
     copy_bom_csv(con, csv_query, folder / f"{NAME}.csv")
     (folder / "register").mkdir()
     for p in PREFECTURES:
-        where = f" where vendor_prefecture_code = {sql_literal(p.code)}"
+        # Both prefectures see a firm staged in the register's (register_policy register_prefecture).
+        code = sql_literal(p.code)
+        where = f" where vendor_prefecture_code = {code} or used_prefecture_code = {code}"
         copy_bom_csv(con, csv_query + where, folder / "register" / f"{p.code}.csv")
     rows = con.execute("select count(*) from published_register").fetchone()[0]
     return {NAME: rows}

@@ -9,8 +9,14 @@ from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import report
 from pipeline.stages.register.checks import QUERY, SUITE_NAME, register_expectations
 from pipeline.stages.register.files import RegisterError, locate_register
-from pipeline.stages.register.load import NO_REGISTER, forget_register, load_register, mark_register_checked
-from pipeline.stages.register.reconcile import RegisterNotChecked, match_summary, reconcile
+from pipeline.stages.register.load import (
+    NO_REGISTER,
+    RegisterNotChecked,
+    forget_register,
+    load_register,
+    mark_register_checked,
+)
+from pipeline.stages.register.reconcile import match_summary, reconcile
 from pipeline.warehouse.connection import Warehouse, fetch_records, fetch_rows, transaction
 from pipeline.warehouse.versions import PARENTS, code_version, mark_checked, record_version
 

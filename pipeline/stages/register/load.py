@@ -133,3 +133,21 @@ def held_register(con: duckdb.DuckDBPyConnection) -> tuple[str, str, bool] | Non
     ensure_register_tables(con)
     rows = fetch_rows(con, "register/held_load")
     return rows[0] if rows else None
+
+
+class RegisterNotChecked(Exception):
+    """The warehouse holds a register whose blocking suite has not passed: it is not used."""
+
+
+def usable_register(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """(version, register date) of the register a fiscal year may use: NO_REGISTER for both
+    without one; RegisterNotChecked when the one held failed its checks."""
+    held = held_register(con)
+    if held is None or held[0] == NO_REGISTER:
+        return NO_REGISTER, NO_REGISTER
+    if not held[2]:
+        raise RegisterNotChecked(
+            f"the warehouse's register ({held[1]}) failed its checks; fix the files in HOUJIN_DIR "
+            "and run again"
+        )
+    return held[0], held[1]

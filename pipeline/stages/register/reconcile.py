@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.stages.register.load import NO_REGISTER, ensure_register_tables, held_register
+from pipeline.stages.register.load import NO_REGISTER, ensure_register_tables, usable_register
 from pipeline.warehouse.connection import fetch_records, replace_partition, run_sql
-
-
-class RegisterNotChecked(Exception):
-    """The warehouse holds a register whose blocking suite has not passed: it is not used."""
 
 
 def reconcile(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str:
     """Replace the year's matches with the held register's; returns the register version used
-    (NO_REGISTER when there is none: the year then has no matches). Call inside a transaction."""
-    ensure_register_tables(con)
-    held = held_register(con)
-    version, register_date = (held[0], held[1]) if held else (NO_REGISTER, NO_REGISTER)
-    if held and version != NO_REGISTER and not held[2]:
-        raise RegisterNotChecked(
-            f"the warehouse's register ({register_date}) failed its checks; fix the files in HOUJIN_DIR "
-            "and run again"
-        )
+    (NO_REGISTER when there is none: the year then has no matches); RegisterNotChecked when the
+    register held failed its checks. Call inside a transaction."""
+    version, register_date = usable_register(con)
     con.execute("delete from firm_register_matches where fiscal_year = ?", [fiscal_year])
     if version != NO_REGISTER:
         replace_partition(

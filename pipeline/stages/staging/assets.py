@@ -17,6 +17,7 @@ from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import markdown_table, report, yen
 from pipeline.runtime.resources import RecordedRules
 from pipeline.stages.ingest.assets import raw_table
+from pipeline.stages.register.load import NO_REGISTER, RegisterNotChecked, usable_register
 from pipeline.stages.staging.amount_estimates import estimate_summary
 from pipeline.warehouse.connection import (
     Warehouse,
@@ -140,7 +141,8 @@ def _results(
         dg.AssetSpec(
             "staged_firms",
             code_version=code_version("staged_firms"),
-            deps=PARENTS["staged_firms"],
+            # The register gives the head offices under register_policy register_prefecture.
+            deps=[*PARENTS["staged_firms"], "corporate_register"],
             group_name="staging",
             kinds={"duckdb"},
             description="Firms that pass every contract check, normalised: 13-digit 法人番号, "
@@ -158,15 +160,30 @@ def _results(
     partitions_def=fiscal_year_partitions,
 )
 def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehouse: Warehouse):
-    """Split the raw firms into staged firms and quarantined rows (contract §2)."""
+    """Split the raw firms into staged firms and quarantined rows (contract §2). Under
+    register_policy register_prefecture a staged firm takes the 国税庁 register's head-office
+    prefecture where the file's differs (register_prefectures.sql)."""
     fiscal_year = fiscal_year_of(context)
-    tolerance = rules.rule_of(fiscal_year).quarantine_tolerance
+    rule = rules.rule_of(fiscal_year)
     with warehouse.connect() as con:
+        later, params = ("forget_prefecture_source",), {}
+        if rule.selection.uses_register_prefecture:
+            later += ("register_prefectures", "record_prefecture_source")
+            params = {"register_version": _checked_register(con, fiscal_year)}
         outcome = stage(
-            con, FIRMS, fiscal_year, "firm_checks", "checked_firms", "quarantined_firms", tolerance
+            con,
+            FIRMS,
+            fiscal_year,
+            "firm_checks",
+            "checked_firms",
+            "quarantined_firms",
+            rule.quarantine_tolerance,
+            later_checks=later,
+            params=params,
         )
         total_sales = partition_total(con, "staged_firms", "sales_jpy", fiscal_year)
         names, lines = fetch_rows(con, "replaced_name_controls", fiscal_year=fiscal_year)[0]
+        moved = fetch_rows(con, "register_prefecture_moves", fiscal_year=fiscal_year)[0][0]
     replaced = ""
     if names:
         more = ", …" if names > len(lines) else ""
@@ -177,9 +194,31 @@ def stage_firms(context: dg.AssetExecutionContext, rules: RecordedRules, warehou
         "staged_firms",
         "quarantined_firms",
         ("sales total", total_sales),
-        {"names with control characters, each replaced by a space": replaced or "none"},
-        note=f"; names with control characters replaced by spaces: {replaced}" if names else "",
+        {
+            "names with control characters, each replaced by a space": replaced or "none",
+            "head offices": "the 国税庁 register's where the file's differs"
+            if rule.selection.uses_register_prefecture
+            else "the firms file's",
+            "firms staged in the register's prefecture": moved,
+        },
+        note=(f"; names with control characters replaced by spaces: {replaced}" if names else "")
+        + (f"; {moved:,} in the register's prefecture" if moved else ""),
     )
+
+
+def _checked_register(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str:
+    """The version of the register staging takes head offices from: held and checked."""
+    try:
+        version, _ = usable_register(con)
+    except RegisterNotChecked as error:
+        raise dg.Failure(description=str(error)) from None
+    if version == NO_REGISTER:
+        raise dg.Failure(
+            description=f"the rule of {fiscal_year} has register_policy register_prefecture, but the "
+            "warehouse holds no 国税庁 register: put the 全件 files in HOUJIN_DIR "
+            "(data/reference/houjin/) and run again, or set --register-policy report"
+        )
+    return version
 
 
 @dg.multi_asset(

@@ -12,14 +12,17 @@ with scored as (
             composite.connector_t, composite.hub_t, composite.profit_t,
             composite.employment_t, composite.profit_growth_t, composite.employment_growth_t
         ) as composite_score,
-        staged.sales_jpy >= $min_sales_jpy
-        and staged.employees >= $min_employees
-        and not list_contains($excluded_size_classes, classes.size_class) as passes_size
+        -- Who may be ranked for the top N, with the selection's own tests (contract_rule.sql).
+        meets_size(staged.sales_jpy, staged.employees, $min_sales_jpy, $min_employees)
+        and meets_size_class(classes.size_class, $excluded_size_classes)
+        and meets_register($register_policy, selection.register_close_date) as passes_size
     from assess_composite as composite
     join staged_firms as staged
         on staged.fiscal_year = $fiscal_year and staged.firm_id = composite.firm_id
     join firm_size_classes as classes
         on classes.fiscal_year = $fiscal_year and classes.firm_id = composite.firm_id
+    left join candidate_selection as selection
+        on selection.fiscal_year = $fiscal_year and selection.firm_id = composite.firm_id
 ),
 
 ranked as (

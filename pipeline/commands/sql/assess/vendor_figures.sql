@@ -15,6 +15,8 @@ select
     selection.composite_score,
     selection.composite_rank,
     selection.meets_composite,
+    selection.meets_register,
+    selection.register_close_date,
     totals.out_of_prefecture_sales_jpy as prefecture_out_of_prefecture_sales_jpy,
     totals.in_prefecture_purchases_jpy as prefecture_in_prefecture_purchases_jpy,
     totals.firms as prefecture_firms

@@ -33,7 +33,10 @@ select
     staged.row_number,
     selection.vendor_code,
     selection.legal_form,
-    staged.firm_key
+    staged.firm_key,
+    selection.meets_register,
+    selection.register_close_date,
+    selection.register_close_cause
 from candidate_selection as selection
 join firm_flows as flows using (fiscal_year, firm_id)
 join staged_firms as staged using (fiscal_year, firm_id)

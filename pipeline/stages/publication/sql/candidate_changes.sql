@@ -31,8 +31,8 @@ selections as (
     where fiscal_year in ($fiscal_year, $fiscal_year - 1)
 ),
 
--- Per firm and year, the parts of the rule it fails, in a fixed order (size, size class, then
--- the degree or the composite test): what changed when it entered or left the list.
+-- Per firm and year, the parts of the rule it fails, in a fixed order (size, size class, the
+-- register, then the degree or the composite test): what changed when it entered or left the list.
 failed as (
     select
         years.fiscal_year,
@@ -41,6 +41,7 @@ failed as (
             [
                 case when not years.meets_size then 'size' end,
                 case when not years.meets_size_class then 'size_class' end,
+                case when not years.meets_register then 'register' end,
                 case
                     when selections.selection = 'composite_top_n' and not years.meets_composite
                         then 'composite'
@@ -89,7 +90,8 @@ entered as (
         before.prefecture_code as other_prefecture_code,
         null::date as close_date,
         null::varchar as close_cause,
-        null::varchar as successor_corporate_number
+        null::varchar as successor_corporate_number,
+        before.register_close_date
     from current_year as now
     left join previous_year as before using (firm_id)
     left join failed on failed.fiscal_year = $fiscal_year - 1 and failed.firm_id = now.firm_id
@@ -128,7 +130,8 @@ departed as (
         now.prefecture_code as other_prefecture_code,
         closed.close_date,
         closed.close_cause,
-        closed.successor_corporate_number
+        closed.successor_corporate_number,
+        now.register_close_date
     from previous_year as before
     left join current_year as now using (firm_id)
     left join failed on failed.fiscal_year = $fiscal_year and failed.firm_id = before.firm_id
@@ -179,10 +182,12 @@ select
         when 'fails_degree' then '度数要件を満たさなくなった（コネクター度 '
             || coalesce(printf('%.6f', connector_degree), '—') || '、ハブ度 '
             || coalesce(printf('%.6f', hub_degree), '—') || '）'
-        -- Any other set of parts (size class, composite), named part by part.
+        -- Any other set of parts (size class, register, composite), named part by part.
         else array_to_string(list_transform(parts, lambda part: case part
                 when 'size' then '規模要件'
                 when 'size_class' then '規模区分の要件（' || coalesce(size_class, '—') || ' は除外）'
+                when 'register' then '存続の要件（国税庁の法人番号公表サイトでは '
+                    || coalesce(strftime(register_close_date, '%Y-%m-%d'), '—') || ' に閉鎖）'
                 when 'degree' then '度数要件'
                 when 'composite' then '総合評価の上位N（県内 ' || coalesce(cast(composite_rank as varchar), '—') || ' 位）'
             end), 'と')

@@ -1,5 +1,5 @@
 -- Every staged firm with its degrees and the rule's outcome (contract §5), then the policy
--- indicators, the composite score, and the vendor code and legal form.
+-- indicators, the composite score, the vendor code and legal form, and the register test.
 select
     selection.fiscal_year,
     selection.prefecture_code,
@@ -31,7 +31,10 @@ select
     selection.composite_reason,
     selection.meets_composite,
     selection.vendor_code,
-    selection.legal_form
+    selection.legal_form,
+    selection.meets_register,
+    selection.register_close_date,
+    selection.register_close_cause
 from candidate_selection as selection
 join firm_indicators as indicators using (fiscal_year, firm_id)
 where selection.fiscal_year = $fiscal_year

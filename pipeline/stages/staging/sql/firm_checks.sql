@@ -135,5 +135,7 @@ select
     reason,
     name_controls_replaced,
     vendor_code,
-    legal_form
+    legal_form,
+    prefecture_code as vendor_prefecture_code,
+    'vendor' as prefecture_source
 from checked

@@ -1,14 +1,22 @@
 -- Blocking: every candidate satisfies the rule in force, and every firm that satisfies it is one.
--- With selection 'composite_top_n', the top N is recounted here from the scores.
-with tested as (
+-- With selection 'composite_top_n', the top N is recounted here from the scores. Written out
+-- from the thresholds on purpose, not with contract_rule.sql's macros: an independent check of
+-- the selection (the register's closures are read from the register itself, not the matches).
+with closed as (
+    select corporate_number from corporate_register where close_date is not null
+),
+
+tested as (
     select
         selection.*,
         classes.size_class,
         selection.sales_jpy >= $min_sales_jpy
         and selection.employees >= $min_employees
-        and not list_contains($excluded_size_classes, classes.size_class) as passes_size
+        and not list_contains($excluded_size_classes, classes.size_class)
+        and ($register_policy = 'report' or closed.corporate_number is null) as passes_size
     from candidate_selection as selection
     join firm_size_classes as classes using (fiscal_year, firm_id)
+    left join closed on closed.corporate_number = selection.corporate_number
     where selection.fiscal_year = $fiscal_year
 ),
 

@@ -27,5 +27,10 @@ create table if not exists candidate_selection (
     -- The firm's identity (staged_firms.firm_id) and the identity extension's columns.
     firm_id varchar,
     vendor_code varchar,
-    legal_form varchar
+    legal_form varchar,
+    -- The 国税庁 register's closure of the firm (firm_register_matches; null when the register
+    -- does not show it closed, or there is none) and the rule's register test (meets_register).
+    register_close_date date,
+    register_close_cause varchar,
+    meets_register boolean
 );

@@ -7,6 +7,7 @@ select
     count(*) filter (where closed_before_year_end) as closed_before_year_end,
     count(*) filter (where merged) as merged,
     count(*) filter (where prefecture_differs) as prefecture_differs,
-    count(*) filter (where name_differs) as name_differs
+    count(*) filter (where name_differs) as name_differs,
+    count(*) filter (where used_prefecture_code <> vendor_prefecture_code) as staged_in_register_prefecture
 from firm_register_matches
 where fiscal_year = $fiscal_year

@@ -1,5 +1,6 @@
 -- The corporate register's tables (created by the register's first load; the per-year run
--- only reads them, so a warehouse without a register is as it was). The views over them
+-- only reads them, so a warehouse without a register is as it was; each year's matches are in
+-- tables/firm_register_matches.sql). The views over them
 -- (register_rows, corporate_register, register_deletions) are in views.sql.
 
 -- Every row of every applied file, 全件 and 差分, once: the columns the reconciliation and the
@@ -39,22 +40,6 @@ create table if not exists register_superseded (row_number bigint, corporate_num
 -- blocking suite passed on it. One row.
 create table if not exists register_loads (
     register_version varchar, register_date varchar, files_json varchar, checked boolean
-);
-
--- Per fiscal year: each staged firm against the register.
-create table if not exists firm_register_matches (
-    fiscal_year integer,
-    corporate_number varchar using compression uncompressed,
-    vendor_name varchar using compression uncompressed,
-    vendor_prefecture_code varchar,
-    found boolean, register_status varchar,
-    register_name varchar using compression uncompressed,
-    register_prefecture_code varchar,
-    register_prefecture_name varchar, register_city_name varchar, register_kind varchar,
-    close_date date, close_cause varchar, close_cause_name varchar, closed_before_year_end boolean,
-    successor_corporate_number varchar, merged boolean, prefecture_differs boolean, name_differs boolean,
-    register_process varchar, register_update_date date, register_source_file varchar,
-    register_date varchar
 );
 
 -- The register version each year's reconciliation was made from ('no register' without one).

@@ -28,5 +28,10 @@ create table if not exists checked_firms (
     -- The vendor's firm code and the legal form (法人 or 個人; empty in the file = 法人). A staged
     -- 個人 has no corporate_number and is known by its vendor code.
     vendor_code varchar,
-    legal_form varchar
+    legal_form varchar,
+    -- The head office as the firms file gives it, and where prefecture_code comes from: 'vendor'
+    -- (the file), or 'register' where register_policy register_prefecture put the firm in the
+    -- 国税庁 register's prefecture (register_prefectures.sql).
+    vendor_prefecture_code varchar,
+    prefecture_source varchar
 );

@@ -9,6 +9,9 @@ select
     jsic_major, operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
     employees_y0, employees_y1, employees_y2, vendor_code, legal_form,
     coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id,
-    coalesce(cast(corporate_number as bigint), -row_number) as firm_key
+    coalesce(cast(corporate_number as bigint), -row_number) as firm_key,
+    -- prefecture_code is the one every later stage uses; these say where it came from.
+    coalesce(vendor_prefecture_code, prefecture_code) as vendor_prefecture_code,
+    coalesce(prefecture_source, 'vendor') as prefecture_source
 from checked_firms
 where reason is null;
