@@ -53,11 +53,15 @@ def _files_folder(store: PlanStore, code: str, username: str) -> Path:
 
 
 def _write_firms_file(folder: Path, ticked: list[str], evidence: list[tuple[str, str]]) -> Path:
+    """The firms file of a submission: each ticked candidate by its firm id (a 個人, which has no
+    法人番号, by its vendor code), each evidence firm by the 法人番号 typed in."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["corporate_number", "basis", "evidence_file", "note"])
-    writer.writerows([number, "candidate", "", ""] for number in ticked)
-    writer.writerows([number, "evidence", name, ""] for number, name in evidence)
+    writer.writerow(["corporate_number", "vendor_code", "basis", "evidence_file", "note"])
+    for firm_id in ticked:
+        code = firm_id.removeprefix("vendor:") if firm_id.startswith("vendor:") else ""
+        writer.writerow(["" if code else firm_id, code, "candidate", "", ""])
+    writer.writerows([number, "", "evidence", name, ""] for number, name in evidence)
     path = folder / "firms.csv"
     path.write_text(out.getvalue(), encoding="utf-8")
     return path
@@ -111,9 +115,7 @@ def router(portal) -> APIRouter:
         session = prefecture_session(request)
         plan = readable(session, plan_id)
         ticked = [
-            d.corporate_number
-            for d in store.designations(plan.plan_id, plan.revision)
-            if d.basis == "candidate"
+            d.firm_id for d in store.designations(plan.plan_id, plan.revision) if d.basis == "candidate"
         ]
         return form(request, session, plan=plan, ticked=ticked)
 

@@ -31,7 +31,9 @@ def _table(rows: list[dict]) -> str:
         return "none"
     lines = ["| 法人番号 | 商号 | 都道府県 | 計画 |", "|---|---|---|---|"]
     lines += [
-        f"| {r['corporate_number']} | {r['name']} | {r['prefecture_code']} | {r['plan_id']} |" for r in rows
+        f"| {r['corporate_number'] or '企業コード ' + str(r.get('vendor_code'))} | {r['name']} "
+        f"| {r['prefecture_code']} | {r['plan_id']} |"
+        for r in rows
     ]
     return "\n".join(lines)
 

@@ -25,7 +25,9 @@ def _plan_json(store: PlanStore, plan_id: str, revision: int | None) -> dict:
     return {
         **dataclasses.asdict(r),
         "excluded": r.excluded,
-        "firms": [dataclasses.asdict(d) for d in store.designations(r.plan_id, r.revision)],
+        "firms": [
+            {**dataclasses.asdict(d), "firm_id": d.firm_id} for d in store.designations(r.plan_id, r.revision)
+        ],
     }
 
 
@@ -44,9 +46,10 @@ def _print_plan(plan: dict) -> None:
     print(f"  firms: {len(plan['firms'])}, {passed} pass, {len(plan['firms']) - passed} fail")
     for f in plan["firms"]:
         mark = "ok  " if f["passed"] else "FAIL"
-        out = " [excluded]" if f["corporate_number"] in plan["excluded"] else ""
+        out = " [excluded]" if f["firm_id"] in plan["excluded"] else ""
         flag = f" ⚑ {f['flag']}" if f["flag"] else ""
-        print(f"  {mark} {f['corporate_number']} {f['name'] or '—'} ({f['basis']}){out}: {f['reason']}{flag}")
+        who = f["corporate_number"] or f"企業コード {f['vendor_code']}"
+        print(f"  {mark} {who} {f['name'] or '—'} ({f['basis']}){out}: {f['reason']}{flag}")
 
 
 def plans_submit(args: argparse.Namespace) -> int:
@@ -65,7 +68,7 @@ def plans_submit(args: argparse.Namespace) -> int:
     failed = [v for v in verdicts if not v.passed]
     print(f"plan {plan_id} revision {revision}: {len(verdicts)} firms, {len(failed)} fail verification")
     for v in verdicts:
-        print(f"  {'ok  ' if v.passed else 'FAIL'} {v.corporate_number} {v.name or '—'}: {v.reason}")
+        print(f"  {'ok  ' if v.passed else 'FAIL'} {v.label} {v.name or '—'}: {v.reason}")
         if v.flag:
             print(f"       ⚑ {v.flag}")
     return 0
@@ -152,7 +155,10 @@ def add_parsers(sub) -> None:
     s.add_argument("--focus", required=True, help="力を入れる産業領域, e.g. 半導体・電子部品")
     s.add_argument("--from", dest="valid_from", required=True, help="YYYY-MM-DD")
     s.add_argument("--to", dest="valid_to", required=True, help="YYYY-MM-DD")
-    s.add_argument("--firms", required=True, help="CSV (UTF-8/CP932) or XLSX: corporate_number, basis, ...")
+    s.add_argument(
+        "--firms", required=True,
+        help="CSV (UTF-8/CP932) or XLSX: corporate_number (or vendor_code for a 個人), basis, ...",
+    )  # fmt: skip
     s.add_argument("--plan", help="PLAN_ID: record a new revision of this plan")
     s.add_argument("--kpi", action="append", metavar="NAME=TARGET@YEAR", help="域内取引額|売上額|雇用|賃上げ")
     s.add_argument("--year", type=int, help="reference fiscal year (default: the latest published)")
@@ -173,7 +179,10 @@ def add_parsers(sub) -> None:
         d.add_argument("--revision", type=int, required=True)
         d.add_argument("--reason", required=True)
         if name == "approve":
-            d.add_argument("--exclude", nargs="+", metavar="法人番号", help="leave these firms out, recorded")
+            d.add_argument(
+                "--exclude", nargs="+", metavar="法人番号",
+                help="leave these firms out, recorded (a 個人 by its vendor code)",
+            )  # fmt: skip
         d.set_defaults(handler=plans_decide)
     k = actions.add_parser(
         "kpis", help="the plan's KPIs for every fiscal year, against its baseline and targets"
@@ -242,7 +251,8 @@ def ichiran_diff(args: argparse.Namespace) -> int:
         return 0
     for c in changes:
         sign = "+" if c["change"] == "added" else "-"
-        print(f"{sign} {c['corporate_number']} {c['name'] or ''}  "
+        who = c["corporate_number"] or f"企業コード {c['vendor_code']}"
+        print(f"{sign} {who} {c['name'] or ''}  "
               f"{c['prefecture_code']} {c['prefecture_name']}  "
               f"plan {c['plan_id']}「{c['plan_title']}」")  # fmt: skip
     added = sum(c["change"] == "added" for c in changes)

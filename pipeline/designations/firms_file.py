@@ -3,8 +3,10 @@ BOM, or CP932) or XLSX, one row per firm.
 
 Columns (English or Japanese): `corporate_number` / `法人番号`, `basis` / `根拠` (`candidate` /
 `候補リスト` / `候補`, or `evidence` / `証憑`), `evidence_file` / `証憑ファイル` (for `evidence`:
-the CSV that `assess` reads, relative to the firms file), `note` / `備考`. Every problem in the
-file, and in every evidence file it names, is reported at once, one line each.
+the CSV that `assess` reads, relative to the firms file), `note` / `備考`. A firm without a
+法人番号 (a 個人) is named by the data vendor's code instead: `vendor_code` / `企業コード` /
+`企業コード（データ提供元）`, with its 法人番号 empty; each row gives exactly one of the two. Every
+problem in the file, and in every evidence file it names, is reported at once, one line each.
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from pipeline.stages.ingest.input_files import InputFileError, detect_encoding
 ALIASES = {
     "corporate_number": "corporate_number",
     "法人番号": "corporate_number",
+    "vendor_code": "vendor_code",
+    "企業コード": "vendor_code",
+    # Headers are read after NFKC, which makes the full-width parentheses ASCII.
+    unicodedata.normalize("NFKC", "企業コード（データ提供元）"): "vendor_code",
     "basis": "basis",
     "根拠": "basis",
     "指定の根拠": "basis",
@@ -51,11 +57,20 @@ class FirmsFileError(Exception):
 
 @dataclass(frozen=True)
 class PlanFirm:
+    """One row: a 法人 by its corporate_number, or a 個人 by its vendor_code (corporate_number
+    empty)."""
+
     line: int
     corporate_number: str
     basis: str
     evidence_file: Path | None
     note: str
+    vendor_code: str = ""
+
+    @property
+    def firm_id(self) -> str:
+        """The firm's identity, as in the warehouse: the 法人番号, or 'vendor:' and the code."""
+        return firm_id(self.corporate_number, self.vendor_code)
 
 
 @dataclass(frozen=True)
@@ -63,6 +78,12 @@ class FirmsFile:
     path: Path
     sha256: str
     firms: tuple[PlanFirm, ...]
+
+
+def firm_id(corporate_number: str | None, vendor_code: str | None) -> str:
+    """The 法人番号, or for a firm without one 'vendor:' and its vendor code (the warehouse's
+    firm_id, which sorts after every number)."""
+    return corporate_number or f"vendor:{vendor_code}"
 
 
 def _text(value: object) -> str:
@@ -128,7 +149,8 @@ def read_firms_file(path: Path) -> FirmsFile:
         raise FirmsFileError([f"{name}: the file is empty; it needs a header row and one row per firm"])
     header_line, header = rows[0]
     columns = [ALIASES.get(_text(c), _text(c)) for c in header]
-    missing = [c for c in ("corporate_number", "basis") if c not in columns]
+    required = ("basis",) if "vendor_code" in columns else ("corporate_number", "basis")
+    missing = [c for c in required if c not in columns]
     if missing:
         raise FirmsFileError(
             [
@@ -140,17 +162,42 @@ def read_firms_file(path: Path) -> FirmsFile:
     problems: list[str] = []
     firms: list[PlanFirm] = []
     seen: dict[str, int] = {}
+    seen_codes: dict[str, int] = {}
     for line, values in rows[1:]:
         cells = dict(zip(columns, [_text(v) for v in values] + [""] * len(columns), strict=False))
         where = f"{name} line {line}"
-        number, basis_text = cells["corporate_number"], cells["basis"]
-        number_problem = corporate_number_problem(number)
-        if number_problem:
-            problems.append(f"{where}, column corporate_number: {number!r}: {number_problem}")
-        elif number in seen:
-            problems.append(f"{where}: 法人番号 {number} repeats line {seen[number]}; designate a firm once")
+        number, basis_text = cells.get("corporate_number", ""), cells["basis"]
+        code = cells.get("vendor_code", "")
+        number_problem: str | None = None
+        if number and code:
+            number_problem = "both"
+            problems.append(
+                f"{where}: both 法人番号 {number} and vendor_code {code!r} given; give one: the 法人番号, "
+                "or for a firm without one (個人) the data vendor's code"
+            )
+        elif code:
+            if code in seen_codes:
+                problems.append(
+                    f"{where}: vendor_code {code} repeats line {seen_codes[code]}; designate a firm once"
+                )
+            else:
+                seen_codes[code] = line
+        elif not number and "vendor_code" in columns:
+            number_problem = "neither"
+            problems.append(
+                f"{where}: neither 法人番号 nor vendor_code given; give the 法人番号, or for a firm "
+                "without one (個人) the data vendor's code"
+            )
         else:
-            seen[number] = line
+            number_problem = corporate_number_problem(number)
+            if number_problem:
+                problems.append(f"{where}, column corporate_number: {number!r}: {number_problem}")
+            elif number in seen:
+                problems.append(
+                    f"{where}: 法人番号 {number} repeats line {seen[number]}; designate a firm once"
+                )
+            else:
+                seen[number] = line
         basis = BASES.get(basis_text.lower())
         if basis is None:
             problems.append(
@@ -168,11 +215,11 @@ def read_firms_file(path: Path) -> FirmsFile:
                 "leave it empty, or give basis evidence (証憑)"
             )
         if basis == "evidence" and evidence is not None and not number_problem:
-            try:
+            try:  # a 個人's evidence is read too; its verification then says why it cannot pass
                 read_evidence(evidence, number)
             except EvidenceError as e:
                 problems += [f"{where}, evidence {evidence_text}: {p}" for p in e.problems]
-        firms.append(PlanFirm(line, number, basis or "", evidence, cells.get("note", "")))
+        firms.append(PlanFirm(line, number, basis or "", evidence, cells.get("note", ""), code))
     if problems:
         raise FirmsFileError(problems)
     if not firms:

@@ -3,8 +3,9 @@ firms' 域内取引額, 売上額, 雇用 and average wage (賃上げ), against 
 year it was verified on) and its targets, with a verdict at each target year.
 
 DuckDB computes (sql/designations/kpi_years.sql, kpi_report.sql) over the warehouse's staged
-firms and transactions, opened read-only. Each 一覧 version carries `plans/<plan_id>/kpis.csv`
-and `kpis.png` for the plans it is made from.
+firms and transactions, opened read-only. Designated firms are matched by firm id and their
+transactions by firm key, so a 個人 (no 法人番号) counts like every other firm. Each 一覧 version
+carries `plans/<plan_id>/kpis.csv` and `kpis.png` for the plans it is made from.
 """
 
 from __future__ import annotations
@@ -35,19 +36,18 @@ def kpi_revision(store: PlanStore, plan_id: str, revision: int | None = None) ->
         raise KpiError(str(e)) from None
 
 
-def designated_numbers(store: PlanStore, revision: Revision) -> list[str]:
-    """The firms the revision designates: verified, and not left out by the approval."""
+def designated_firm_ids(store: PlanStore, revision: Revision) -> list[str]:
+    """The firms the revision designates, verified and not left out by the approval, by firm id:
+    the 法人番号, or for a 個人 'vendor:' and its vendor code (the warehouse's firm_id)."""
     return [
-        d.corporate_number
+        d.firm_id
         for d in store.designations(revision.plan_id, revision.revision)
-        if d.passed and d.corporate_number not in revision.excluded
+        if d.passed and d.firm_id not in revision.excluded
     ]
 
 
-def _load(con: duckdb.DuckDBPyConnection, revision: Revision, numbers: list[str]) -> None:
-    con.register(
-        "designated_firms", pa.table({"corporate_number": pa.array(sorted(set(numbers)), pa.string())})
-    )
+def _load(con: duckdb.DuckDBPyConnection, revision: Revision, firm_ids: list[str]) -> None:
+    con.register("designated_firms", pa.table({"firm_id": pa.array(sorted(set(firm_ids)), pa.string())}))
     targets = revision.kpi_targets
     con.register("targets", pa.table({
         "name": pa.array([t["name"] for t in targets], pa.string()),
@@ -69,7 +69,7 @@ def compute(paths: Paths, store: PlanStore, revision: Revision) -> dict:
             f"cannot read the warehouse (is a run in progress?): {str(e).splitlines()[0]}"
         ) from None
     with con:
-        _load(con, revision, designated_numbers(store, revision))
+        _load(con, revision, designated_firm_ids(store, revision))
         years = fetch_records(con, "designations/kpi_report_years")
         report = fetch_records(con, "designations/kpi_report", baseline_year=revision.reference_year)
     return {

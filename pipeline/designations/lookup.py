@@ -2,7 +2,9 @@
 
 Answers come from `ichiran/history.parquet` (every version's designation intervals), so a date
 in the past is answered as the 一覧 stood then. Bulk lookups run as one DuckDB query over the
-whole input file: every input row comes back, in order, with its status.
+whole input file: every input row comes back, in order, with its status. Every lookup is by
+法人番号: a 個人 on the 一覧 (listed by its vendor code, with no number) is not found by number,
+and there is no lookup by vendor code.
 """
 
 from __future__ import annotations

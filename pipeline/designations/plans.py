@@ -123,7 +123,7 @@ def submit(paths: Paths, store: PlanStore, sub: Submission, by: str | None = Non
         raise PlanError(problems)
     release = reference_release(paths.marts_dir, sub.year)
     verdicts = verify(paths, code, firms, release)
-    verdicts = with_flags(verdicts, store.designated_elsewhere(code, [d.corporate_number for d in verdicts]))
+    verdicts = with_flags(verdicts, store.designated_elsewhere(code, [d.firm_id for d in verdicts]))
     fields = {
         "title": sub.title.strip(),
         "focus": sub.focus.strip(),
@@ -147,7 +147,8 @@ def submit(paths: Paths, store: PlanStore, sub: Submission, by: str | None = Non
 def approve(
     store: PlanStore, plan_id: str, revision: int, reason: str, exclude: list[str], by: str | None = None
 ) -> list[Designation]:
-    """Approve a submitted revision; refused while a firm that is not excluded fails. Returns the
+    """Approve a submitted revision; refused while a firm that is not excluded fails. `exclude`
+    names firms by 法人番号, or a 個人 by its vendor code; the firm ids are recorded. Returns the
     firms approved."""
     if not (reason or "").strip():
         raise PlanError(["--reason: say why (it is recorded with the approval)"])
@@ -156,18 +157,23 @@ def approve(
         state = store.revision(plan_id, revision).status
     except StoreError as e:
         raise PlanError([str(e)]) from None
-    excluded = [unicodedata.normalize("NFKC", n).strip() for n in exclude]
-    numbers = {d.corporate_number for d in designations}
-    problems = [
-        f"--exclude {n}: {corporate_number_problem(n) or 'not designated by this revision'}"
-        for n in excluded
-        if n not in numbers
-    ]
+    ids = {d.firm_id for d in designations}
+    excluded, problems = [], []
+    for text in exclude:
+        given = unicodedata.normalize("NFKC", text).strip()
+        chosen = _excluded_firm(given, ids)
+        if chosen is None:
+            problem = corporate_number_problem(given) or "not designated by this revision"
+            if any(i.startswith("vendor:") for i in ids):
+                problem += " (nor the vendor code of a 個人 it designates)"
+            problems.append(f"--exclude {given}: {problem}")
+        else:
+            excluded.append(chosen)
     problems += [
-        f"{d.corporate_number} {d.name or ''}: {d.reason}; "
-        f"fix the plan, or approve with --exclude {d.corporate_number}"
+        f"{d.label} {d.name or ''}: {d.reason}; "
+        f"fix the plan, or approve with --exclude {d.corporate_number or d.vendor_code}"
         for d in designations
-        if not d.passed and d.corporate_number not in excluded
+        if not d.passed and d.firm_id not in excluded
     ]
     if state != "submitted":
         problems.insert(
@@ -179,7 +185,15 @@ def approve(
         store.record_decision(plan_id, revision, "approved", reason.strip(), sorted(set(excluded)), by)
     except StoreError as e:
         raise PlanError([str(e)]) from None
-    return [d for d in designations if d.corporate_number not in excluded]
+    return [d for d in designations if d.firm_id not in excluded]
+
+
+def _excluded_firm(given: str, ids: set[str]) -> str | None:
+    """The firm id an --exclude names: a 法人番号, or a 個人's vendor code (or its firm id)."""
+    for candidate in (given, f"vendor:{given}"):
+        if candidate in ids:
+            return candidate
+    return None
 
 
 def return_plan(store: PlanStore, plan_id: str, revision: int, reason: str, by: str | None = None) -> None:

@@ -7,6 +7,10 @@ approved revision, and the history of every firm's designation across versions.
 
 A version is written whole into `ichiran/.drafts/`, renamed into place and made read-only: it is
 never changed afterwards. history.parquet is rebuilt from every version's rows and swapped in.
+
+A 個人 (a firm without a 法人番号, designated by its vendor code) has an empty corporate_number;
+every row ends with the firm's vendor_code and legal_form, as the candidate lists do. Within a
+version, and between versions, a firm is its firm id (the 法人番号, or 'vendor:' and the code).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ FILES = ("ichiran.parquet", "ichiran.csv", "ichiran.xlsx")
 _DESIGNATED = pa.schema(
     [(c, pa.string()) for c in (
         "corporate_number", "name", "prefecture_code", "municipality_code", "plan_id", "plan_title",
-        "focus", "basis", "valid_from", "valid_to", "release_id",
+        "focus", "basis", "valid_from", "valid_to", "release_id", "vendor_code", "legal_form", "firm_id",
     )] + [("plan_revision", pa.int32())]
 )  # fmt: skip
 
@@ -76,12 +80,13 @@ def _designated(store: PlanStore, revisions: list[Revision]) -> pa.Table:
     rows = []
     for r in revisions:
         for d in store.designations(r.plan_id, r.revision):
-            if d.passed and d.corporate_number not in r.excluded:
+            if d.passed and d.firm_id not in r.excluded:
                 rows.append({
-                    "corporate_number": d.corporate_number, "name": d.name,
+                    "corporate_number": d.corporate_number or None, "name": d.name,
                     "prefecture_code": r.prefecture_code, "municipality_code": r.municipality_code,
                     "plan_id": r.plan_id, "plan_title": r.title, "focus": r.focus, "basis": d.basis,
                     "valid_from": r.valid_from, "valid_to": r.valid_to, "release_id": d.release_id,
+                    "vendor_code": d.vendor_code, "legal_form": d.legal_form, "firm_id": d.firm_id,
                     "plan_revision": r.revision,
                 })  # fmt: skip
     return pa.Table.from_pylist(rows, schema=_DESIGNATED)
@@ -103,7 +108,7 @@ def _inputs(store: PlanStore, revisions: list[Revision]) -> dict:
             "manifest_sha256": r.release_manifest_sha256,
         }
         for d in store.designations(r.plan_id, r.revision):
-            if d.assessment_file and d.corporate_number not in r.excluded:
+            if d.assessment_file and d.firm_id not in r.excluded:
                 assessments.append({
                     "plan_id": r.plan_id, "corporate_number": d.corporate_number,
                     "assessment_file": d.assessment_file, "assessment_sha256": d.assessment_sha256,
@@ -151,6 +156,7 @@ def publish(paths: Paths, store: PlanStore, effective: dt.date, by: str | None =
     try:
         with duckdb.connect() as con:
             con.execute(sql_text("macros"))
+            con.execute(sql_text("designations/macros"))
             con.register("designated", _designated(store, current))
             con.register("prefecture_names", pa.table({
                 "prefecture_code": [p.code for p in PREFECTURES],
@@ -158,10 +164,12 @@ def publish(paths: Paths, store: PlanStore, effective: dt.date, by: str | None =
             }))  # fmt: skip
             if previous:
                 before = version_folder(paths, previous[-1]["version"]) / "ichiran.parquet"
-                con.register("previous", con.read_parquet(str(before)))
+                last = con.sql(sql_text("designations/previous_rows"), params={"path": str(before)})
+                con.register("previous", last.to_arrow_table())
             else:
-                con.execute("create temp table previous (corporate_number varchar, plan_id varchar, "
-                            "designated_from date)")  # fmt: skip
+                con.execute(
+                    "create temp table previous (firm_id varchar, plan_id varchar, designated_from date)"
+                )
             params = {"version": number, "effective_date": effective}
             rows = con.sql(sql_text("designations/ichiran_rows"), params=params).to_arrow_table()
             con.register("ichiran", rows)
@@ -185,7 +193,8 @@ def publish(paths: Paths, store: PlanStore, effective: dt.date, by: str | None =
                 removed = [c for c in changes if c["change"] == "removed"]
             else:
                 added = [{"change": "added", **{k: r[k] for k in (
-                    "corporate_number", "name", "prefecture_code", "prefecture_name", "plan_id", "plan_title"
+                    "corporate_number", "name", "prefecture_code", "prefecture_name", "plan_id", "plan_title",
+                    "vendor_code", "legal_form",
                 )}} for r in rows.to_pylist()]  # fmt: skip
             if kpis is not None:
                 kpis(draft, current)
@@ -238,4 +247,5 @@ def diff(paths: Paths, a: int, b: int) -> list[dict]:
         if not f.is_file():
             raise PublishError(f"no version {v} of the 一覧 ({f} does not exist)")
     with duckdb.connect() as con:
+        con.execute(sql_text("designations/macros"))
         return fetch_records(con, "designations/diff", a=str(files[0]), b=str(files[1]))

@@ -31,6 +31,9 @@ HEADERS = {
     "designated_from": "指定日",
     "designated_until": "指定期限",
     "release_id": "候補リストの公表ID",
+    # As the candidate lists' XLSX (portal/downloads.py): a 個人 has no 法人番号, only these.
+    "vendor_code": "企業コード（データ提供元）",
+    "legal_form": "法人・個人の別",
 }
 BASIS_NAMES = {"candidate": "候補リスト", "evidence": "証憑"}
 _FIXED = (1980, 1, 1, 0, 0, 0)

@@ -17,6 +17,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.designations.firms_file import firm_id
 from pipeline.registry.store import os_user, utc_now
 from pipeline.settings import PROJECT_ROOT
 from pipeline.warehouse.connection import sql_text
@@ -32,6 +33,9 @@ def plans_store_path() -> Path:
 
 @dataclass(frozen=True)
 class Designation:
+    """One designated firm's verdict. A 個人 has an empty corporate_number and its vendor_code
+    (legal_form 個人); a 法人 carries the release's vendor code too."""
+
     line: int
     corporate_number: str
     basis: str
@@ -46,6 +50,18 @@ class Designation:
     assessment_sha256: str | None = None
     note: str = ""
     flag: str | None = None
+    vendor_code: str | None = None
+    legal_form: str | None = None
+
+    @property
+    def firm_id(self) -> str:
+        """The 法人番号, or 'vendor:' and the vendor code of a firm without one."""
+        return firm_id(self.corporate_number, self.vendor_code)
+
+    @property
+    def label(self) -> str:
+        """How a person names the firm: its 法人番号, else 企業コード and its vendor code."""
+        return self.corporate_number or f"企業コード {self.vendor_code}"
 
 
 @dataclass(frozen=True)
@@ -71,7 +87,7 @@ class Revision:
 
     @property
     def excluded(self) -> list[str]:
-        """The firms the approval left out (empty unless approved with --exclude)."""
+        """The firms (firm ids) the approval left out (empty unless approved with --exclude)."""
         approvals = [e for e in self.events if e["action"] == "approved"]
         return json.loads(approvals[-1]["excluded"]) if approvals else []
 
@@ -83,8 +99,14 @@ class StoreError(Exception):
 _DESIGNATION_COLUMNS = (
     "line", "corporate_number", "name", "head_office_prefecture_code", "basis", "evidence_file",
     "evidence_sha256", "assessment_file", "assessment_sha256", "release_id", "note", "passed",
-    "reason", "flag",
+    "reason", "flag", "vendor_code", "legal_form",
 )  # fmt: skip
+# Columns added to a table after stores were made: an older file gets them by ALTER TABLE ADD
+# COLUMN when it is opened (its rows keep null; nothing is rewritten, the triggers stay).
+_ADDED_COLUMNS = (
+    ("designations", "vendor_code", "text"),
+    ("designations", "legal_form", "text"),
+)
 
 
 class PlanStore:
@@ -100,6 +122,7 @@ class PlanStore:
             con.row_factory = sqlite3.Row
             con.execute("pragma foreign_keys = on")
             con.executescript(sql_text("designations/schema"))
+            _add_columns(con)
             yield con
 
     @contextmanager
@@ -244,7 +267,7 @@ class PlanStore:
                 "where plan_id = ? and revision = ? order by line",
                 [plan_id, revision],
             ).fetchall()
-        return [Designation(**{**dict(r), "passed": bool(r["passed"])}) for r in rows]
+        return [_designation(r) for r in rows]
 
     def plans(self, prefecture_code: str | None = None, status: str | None = None) -> list[Revision]:
         """Every plan's latest revision (of one prefecture, in one state), by plan id."""
@@ -269,8 +292,8 @@ class PlanStore:
         return [self.revision(plan_id, revision) for plan_id, revision in rows]
 
     def designated_elsewhere(self, prefecture_code: str, numbers: list[str]) -> dict[str, list[str]]:
-        """For each number, the plans of other prefectures whose latest revision (not returned)
-        designates it."""
+        """For each firm id (法人番号, or 'vendor:' and a 個人's code), the plans of other
+        prefectures whose latest revision (not returned) designates it."""
         with self.connect() as con:
             rows = con.execute(
                 sql_text("designations/designated_elsewhere"),
@@ -296,6 +319,22 @@ def _status(con: sqlite3.Connection, plan_id: str, revision: int) -> str | None:
     return row[0] if row else None
 
 
+def _add_columns(con: sqlite3.Connection) -> None:
+    for table, column, kind in _ADDED_COLUMNS:
+        present = {row["name"] for row in con.execute(f"pragma table_info({table})")}
+        if column not in present:
+            con.execute(f"alter table {table} add column {column} {kind}")
+
+
 def _value(designation: Designation, column: str):
+    if column == "corporate_number":  # the key: a 個人 is stored by its firm id
+        return designation.firm_id
     value = getattr(designation, column)
     return int(value) if isinstance(value, bool) else value
+
+
+def _designation(row: sqlite3.Row) -> Designation:
+    values = {**dict(row), "passed": bool(row["passed"])}
+    if values["corporate_number"].startswith("vendor:"):
+        values["corporate_number"] = ""
+    return Designation(**values)

@@ -5,6 +5,11 @@ plan's prefecture, and either it is on that prefecture's list in the live releas
 `candidate`) or `assess` with its evidence says it meets the year's rule (basis `evidence`).
 The release's own files are read (firm_degrees holds every staged firm, national_candidates the
 list), so the verdict is about what was published, never about an unpublished warehouse.
+
+A 個人 (no 法人番号) is named by its vendor code and found in those files by it. It is not in the
+国税庁 register, so its head office is the release's prefecture (as for every firm here). It
+can be designated from the candidate list only: `assess` finds the assessed firm by 法人番号,
+so an `evidence` basis for a 個人 fails, saying so.
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
         {
             "line": [f.line for f in firms.firms],
             "corporate_number": [f.corporate_number for f in firms.firms],
+            "vendor_code": [f.vendor_code for f in firms.firms],
             "basis": [f.basis for f in firms.firms],
         }
     )
@@ -114,7 +120,16 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
                 hashlib.sha256(firm.evidence_file.read_bytes()).hexdigest() if firm.evidence_file else None
             ),
             "note": firm.note,
+            "vendor_code": firm.vendor_code or row["vendor_code"],
+            "legal_form": row["legal_form"],
         }
+        if not row["staged"] and row["code_of_corporate_number"]:
+            out.append(Designation(**common, passed=False, reason=(
+                f"不可: 企業コード {firm.vendor_code} は法人番号 {row['code_of_corporate_number']} "
+                f"の法人のものです (the vendor code of a 法人 in release {release.release_id}); "
+                "法人番号で指定してください (name a 法人 by its 法人番号)"
+            )))  # fmt: skip
+            continue
         if not row["staged"]:
             out.append(Designation(**common, passed=False, reason=(
                 f"不可: {release.fiscal_year}年度の登録企業ではありません (not a staged firm of fiscal year "
@@ -137,6 +152,14 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
                     f"{release.release_id}); 証憑 (evidence) を添えて指定してください"
                 )
             out.append(Designation(**common, passed=bool(row["on_list"]), reason=reason))
+            continue
+        if not firm.corporate_number:
+            out.append(Designation(**common, passed=False, reason=(
+                f"不可: 法人番号のない企業（個人、企業コード {firm.vendor_code}）は"
+                "証憑による評価ができません (assess finds a firm by its 法人番号, which a 個人 has not); "
+                "候補リストに掲載されていれば候補リストを根拠に指定してください (designate it from the "
+                "candidate list)"
+            )))  # fmt: skip
             continue
         try:
             assessment = run_assessment(paths, firm.corporate_number, release.fiscal_year, firm.evidence_file)
@@ -161,10 +184,11 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
 
 
 def with_flags(designations: list[Designation], elsewhere: dict[str, list[str]]) -> list[Designation]:
-    """Mark the firms that plans of other prefectures designate too (a flag, not a failure)."""
+    """Mark the firms that plans of other prefectures designate too (a flag, not a failure);
+    `elsewhere` is keyed by firm id."""
     flagged = []
     for d in designations:
-        plans = elsewhere.get(d.corporate_number)
+        plans = elsewhere.get(d.firm_id)
         flag = f"他県の計画でも指定 (also designated by {', '.join(plans)})" if plans else None
         flagged.append(Designation(**{**d.__dict__, "flag": flag}))
     return flagged

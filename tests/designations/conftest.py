@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import PROJECT_ROOT, Paths
-from tests.conftest import Pipeline, cli_env, cn, firm, sale, write_csv
+from tests.conftest import Pipeline, cli_env, cn, firm, write_csv
 
 TOKYO, OSAKA = "13", "27"
 CANDIDATES = (1, 2, 3)  # Tokyo firms on the 2025 list
@@ -23,6 +23,12 @@ SMALL = 4  # a Tokyo firm below the size test: never a candidate
 EVIDENCE_PASSES = 5  # big enough, no vendor transactions; its evidence shows sales to Osaka
 EVIDENCE_FAILS = 6  # big enough, no vendor transactions; its evidence shows only a sale inside Tokyo
 OSAKA_FIRM = 20
+# Kanagawa: a 個人 (no 法人番号, keyed by the vendor's code) big enough and selling to Osaka, so on
+# Kanagawa's list; a small 個人 that is not; and a small 法人 they trade with inside Kanagawa.
+KANAGAWA = "14"
+KOJIN = "=KJ42"  # a code a spreadsheet would take for a formula
+KOJIN_SMALL = "KJ43"
+KANAGAWA_FIRM = 30
 
 # Sales, employees and average wage per firm and year: the KPI test sums these by hand.
 SIZES = {
@@ -31,7 +37,8 @@ SIZES = {
     2025: {1: (6_600_000_000, 130, 5_200_000), 2: (4_400_000_000, 70, 4_100_000),
            3: (2_200_000_000, 60, 6_300_000)},
 }  # fmt: skip
-# Transactions per year (supplier, customer, yen).
+KOJIN_SIZES = {2024: (3_000_000_000, 40, 4_500_000), 2025: (3_300_000_000, 45, 4_600_000)}
+# Transactions per year (supplier, customer, yen); a 個人 is named by its vendor code.
 TRANSACTIONS = {
     2024: [(1, 20, 2_500_000_000), (2, 21, 1_800_000_000), (3, 22, 900_000_000), (2, 1, 300_000_000),
            (4, 3, 80_000_000), (4, 20, 40_000_000), (20, 21, 1_000_000_000), (21, 2, 600_000_000),
@@ -40,6 +47,31 @@ TRANSACTIONS = {
            (4, 3, 100_000_000), (4, 20, 50_000_000), (20, 21, 1_000_000_000), (21, 2, 700_000_000),
            (1, 3, 250_000_000), (22, 4, 10_000_000)],
 }  # fmt: skip
+KOJIN_TRANSACTIONS = {
+    2024: [(KOJIN, 20, 1_500_000_000), (KANAGAWA_FIRM, KOJIN, 200_000_000),
+           (KOJIN_SMALL, KANAGAWA_FIRM, 5_000_000)],
+    2025: [(KOJIN, 20, 1_700_000_000), (KANAGAWA_FIRM, KOJIN, 210_000_000),
+           (KOJIN, KANAGAWA_FIRM, 120_000_000), (KOJIN_SMALL, KANAGAWA_FIRM, 6_000_000),
+           (KOJIN, 1, 40_000_000)],
+}  # fmt: skip
+PREFECTURE_OF = {**dict.fromkeys((1, 2, 3, SMALL, EVIDENCE_PASSES, EVIDENCE_FAILS), TOKYO),
+                 **dict.fromkeys((20, 21, 22), OSAKA),
+                 **dict.fromkeys((KOJIN, KOJIN_SMALL, KANAGAWA_FIRM), KANAGAWA)}  # fmt: skip
+
+
+def kojin(code: str, sales: int, employees: int, wage: int | str = "") -> dict:
+    """A 個人's firms row: no 法人番号, the vendor's code, legal form 個人."""
+    return firm(0, KANAGAWA, corporate_number="", vendor_code=code, legal_form="個人", name=f"個人商店{code}",
+                sales=sales, employees=employees, average_wage_jpy=wage)  # fmt: skip
+
+
+def trade(supplier: int | str, customer: int | str, amount: int) -> dict:
+    """A transactions row naming each side by 法人番号 (a number n) or vendor code (a str)."""
+    row = {"amount_jpy": amount}
+    for side, who in (("supplier", supplier), ("customer", customer)):
+        row[f"{side}_corporate_number"] = cn(who) if isinstance(who, int) else ""
+        row[f"{side}_vendor_code"] = who if isinstance(who, str) else ""
+    return row
 
 
 def firms_of(year: int) -> list[dict]:
@@ -50,6 +82,9 @@ def firms_of(year: int) -> list[dict]:
     rows.append(firm(EVIDENCE_PASSES, TOKYO, sales=3_000_000_000, employees=40, average_wage_jpy=""))
     rows.append(firm(EVIDENCE_FAILS, TOKYO, sales=3_000_000_000, employees=40, average_wage_jpy=""))
     rows += [firm(n, OSAKA, average_wage_jpy="") for n in (20, 21, 22)]
+    rows.append(kojin(KOJIN, *KOJIN_SIZES[year]))
+    rows.append(kojin(KOJIN_SMALL, 100_000_000, 5))
+    rows.append(firm(KANAGAWA_FIRM, KANAGAWA, sales=100_000_000, employees=10, average_wage_jpy=""))
     return rows
 
 
@@ -73,15 +108,17 @@ def world(tmp_path_factory) -> World:
     root = tmp_path_factory.mktemp("ichiran_world")
     pipeline = Pipeline(root)
     columns = ("corporate_number", "name", "prefecture_code", "jsic_division", "sales_jpy", "employees",
-               "capital_jpy", "export_sales_jpy", "average_wage_jpy")  # fmt: skip
+               "capital_jpy", "export_sales_jpy", "average_wage_jpy", "vendor_code",
+               "legal_form")  # fmt: skip
     for year in (2024, 2025):
         folder = pipeline.paths.raw_dir / str(year)
         write_csv(folder / "firms.csv", columns, firms_of(year))
         write_csv(
             folder / "transactions.csv",
-            ("supplier_corporate_number", "customer_corporate_number", "amount_jpy"),
-            [sale(s, c, a) for s, c, a in TRANSACTIONS[year]],
-        )
+            ("supplier_corporate_number", "customer_corporate_number", "amount_jpy", "supplier_vendor_code",
+             "customer_vendor_code"),
+            [trade(s, c, a) for s, c, a in TRANSACTIONS[year] + KOJIN_TRANSACTIONS[year]],
+        )  # fmt: skip
         run = pipeline.run(str(year))
         assert run.success, run.failure
     return World(pipeline.paths, root)
@@ -110,8 +147,10 @@ def linked_marts(world: World, root: Path) -> World:
     return World(paths, root)
 
 
-def plan_file(folder: Path, rows: list[dict], name: str = "firms.csv", encoding: str = "utf-8-sig") -> Path:
-    columns = ("corporate_number", "basis", "evidence_file", "note")
+def plan_file(
+    folder: Path, rows: list[dict], name: str = "firms.csv", encoding: str = "utf-8-sig", columns=None
+) -> Path:
+    columns = columns or ("corporate_number", "basis", "evidence_file", "note")
     return write_csv(folder / name, columns, rows, encoding)
 
 

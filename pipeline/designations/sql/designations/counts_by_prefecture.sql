@@ -1,5 +1,6 @@
--- Firms of one 一覧 version per prefecture (a firm two plans designate counts once).
-select prefecture_code, count(distinct corporate_number) as firms
-from read_parquet($path)
+-- Firms of one 一覧 version per prefecture (a firm two plans designate counts once; a 個人, which
+-- has no 法人番号, by its vendor code).
+select prefecture_code, count(distinct firm_id) as firms
+from ichiran_version($path)
 group by prefecture_code
 order by prefecture_code

@@ -2,12 +2,14 @@
 -- of every version; temp table versions: version, effective_date). A firm and plan listed in
 -- consecutive versions form one interval: from the first version's designated_from until the
 -- day before the first version without it (or, while it is listed, the plan's end), inclusive.
+-- A firm is its firm_id: a 個人 (no 法人番号) by its vendor code; the lookups, by 法人番号, never
+-- find it.
 with islands as (
     select
         *,
-        ichiran_version - row_number() over (partition by corporate_number, plan_id order by ichiran_version)
+        ichiran_version - row_number() over (partition by firm_id, plan_id order by ichiran_version)
             as island
-    from version_rows
+    from (select *, coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id from version_rows)
 ),
 
 next_versions as (
@@ -17,7 +19,8 @@ next_versions as (
 
 intervals as (
     select
-        corporate_number,
+        firm_id,
+        arg_max(corporate_number, ichiran_version) as corporate_number,
         plan_id,
         min(ichiran_version) as first_version,
         max(ichiran_version) as last_version,
@@ -30,9 +33,11 @@ intervals as (
         arg_max(plan_revision, ichiran_version) as plan_revision,
         arg_max(plan_title, ichiran_version) as plan_title,
         arg_max(focus, ichiran_version) as focus,
-        arg_max(basis, ichiran_version) as basis
+        arg_max(basis, ichiran_version) as basis,
+        arg_max(vendor_code, ichiran_version) as vendor_code,
+        arg_max(legal_form, ichiran_version) as legal_form
     from islands
-    group by corporate_number, plan_id, island
+    group by firm_id, plan_id, island
 )
 
 select
@@ -52,9 +57,11 @@ select
         else least(intervals.planned_until, cast(next_versions.next_effective - interval 1 day as date))
     end as listed_until,
     intervals.first_version,
-    intervals.last_version
+    intervals.last_version,
+    intervals.vendor_code,
+    intervals.legal_form
 from intervals
 join next_versions on next_versions.version = intervals.last_version
 -- An interval that ends before it starts (a plan that was to begin after it was dropped) never held.
 where listed_until >= intervals.listed_from
-order by intervals.corporate_number, intervals.listed_from, intervals.plan_id
+order by intervals.firm_id, intervals.listed_from, intervals.plan_id

@@ -3,6 +3,7 @@
 select * replace (
     spreadsheet_safe(name) as name,
     spreadsheet_safe(plan_title) as plan_title,
-    spreadsheet_safe(focus) as focus
+    spreadsheet_safe(focus) as focus,
+    spreadsheet_safe(vendor_code) as vendor_code
 )
 from ichiran

@@ -1,5 +1,6 @@
 -- A plan's KPIs for every fiscal year in the warehouse, over its designated firms (temp table
--- designated_firms: corporate_number): 域内取引額 = Σ amount of staged transactions inside the
+-- designated_firms: firm_id, the 法人番号 or for a 個人 'vendor:' and its vendor code, as in
+-- staged_firms; their transactions are found by firm_key, a 個人's negative): 域内取引額 = Σ amount of staged transactions inside the
 -- plan's prefecture $prefecture_code with a designated firm on either side (a transaction between
 -- two designated firms counted once); 売上額 = Σ sales_jpy; 雇用 = Σ employees; the average wage
 -- weighted by employees, over the firms whose firms file gives average_wage_jpy.
@@ -8,14 +9,18 @@ with years as (
 ),
 
 designated as (
-    select firms.*
-    from checked_firms as firms
-    join designated_firms using (corporate_number)
-    where firms.reason is null
+    select staged.fiscal_year, staged.firm_key, staged.sales_jpy, staged.employees, firms.average_wage_jpy
+    from staged_firms as staged
+    join designated_firms using (firm_id)
+    -- the average wage is in checked_firms only (the staged view leaves it out)
+    join checked_firms as firms
+        on firms.fiscal_year = staged.fiscal_year
+        and firms.source_file = staged.source_file
+        and firms.row_number = staged.row_number
 ),
 
 keys as (
-    select distinct fiscal_year, cast(corporate_number as bigint) as firm_key from designated
+    select distinct fiscal_year, firm_key from designated
 ),
 
 trade as (

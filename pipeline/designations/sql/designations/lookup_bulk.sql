@@ -39,7 +39,8 @@ in_force as (
         string_agg(distinct prefecture_code, ';' order by prefecture_code) as prefecture_codes,
         min(listed_from) as listed_since
     from history
-    where cast($as_of as date) between listed_from and listed_until
+    -- by 法人番号 only: a 個人 on the 一覧 has none, and is not looked up by its vendor code
+    where corporate_number is not null and cast($as_of as date) between listed_from and listed_until
     group by corporate_number
 )
 

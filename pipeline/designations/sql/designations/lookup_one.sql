@@ -1,4 +1,5 @@
--- Every designation interval of one firm, and whether it holds on $as_of.
+-- Every designation interval of one firm, by 法人番号 (a 個人 has none and is never found), and
+-- whether it holds on $as_of.
 select
     *,
     cast($as_of as date) between listed_from and listed_until as in_force

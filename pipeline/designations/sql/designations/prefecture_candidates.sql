@@ -1,6 +1,9 @@
 -- A prefecture's candidate list in a live release (national_candidates.parquet), for the tick
--- list of the portal's plan form.
-select corporate_number, name, jsic_division, sales_jpy, employees, connector_degree, hub_degree
+-- list of the portal's plan form. firm_id is what a tick names: the 法人番号, or for a 個人 (no
+-- 法人番号) 'vendor:' and its vendor code; it sorts the 個人 after the numbers.
+select
+    corporate_number, name, jsic_division, sales_jpy, employees, connector_degree, hub_degree, vendor_code,
+    legal_form, coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id
 from read_parquet($candidates)
 where prefecture_code = $prefecture_code
-order by corporate_number
+order by firm_id

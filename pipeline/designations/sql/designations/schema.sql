@@ -35,6 +35,8 @@ create table if not exists designations (
     plan_id text not null,
     revision integer not null,
     line integer not null,             -- the firm's line in the firms file
+    -- The firm's identity (the warehouse's firm_id): its 法人番号, or for a firm without one (a
+    -- 個人, named by its vendor code) 'vendor:' and that code, so that the key stays unique.
     corporate_number text not null,
     name text,                         -- 商号 in the reference year's release (null: not staged)
     head_office_prefecture_code text,
@@ -48,6 +50,11 @@ create table if not exists designations (
     passed integer not null,           -- 1: meets every requirement
     reason text not null,              -- why it passed or failed, in Japanese and English
     flag text,                         -- e.g. designated by a plan of another prefecture
+    -- Added later (store.py adds them to an older file; its rows keep null): the firm's vendor
+    -- code (for a 個人 the one the plan named it by; for a 法人 the release's) and its legal
+    -- form in the release, 法人 or 個人 (null: not staged).
+    vendor_code text,
+    legal_form text,
     primary key (plan_id, revision, corporate_number),
     foreign key (plan_id, revision) references plan_revisions (plan_id, revision)
 );
@@ -60,7 +67,7 @@ create table if not exists plan_events (
     at text not null,
     by text not null,
     reason text not null,
-    excluded text not null default '[]',  -- JSON list of 法人番号 left out by the approval
+    excluded text not null default '[]',  -- JSON list of the firms (法人番号, or 'vendor:' and a 個人's code) left out by the approval
     foreign key (plan_id, revision) references plan_revisions (plan_id, revision)
 );
 create index if not exists plan_events_by_plan on plan_events (plan_id, revision, event_id);
