@@ -142,7 +142,9 @@ def linked_marts(world: World, root: Path) -> World:
             target.symlink_to(entry, target_is_directory=True)
         elif entry.is_file():
             shutil.copy(entry, target)
-    paths = Paths(world.paths.raw_dir, own, world.paths.duckdb_path, world.paths.dagster_home,
+    # A Dagster instance of its own: the 一覧 versions this test publishes are recorded there, not
+    # among the shared cycle's (whose versions a test counts).
+    paths = Paths(world.paths.raw_dir, own, world.paths.duckdb_path, root / "dagster",
                   world.paths.registry_path)  # fmt: skip
     return World(paths, root)
 
