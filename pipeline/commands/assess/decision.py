@@ -69,8 +69,9 @@ def verdict(
         "threshold": excluded,
         "passed": bool(flags["meets_size_class"]),
     }
-    sizes = 3 if (rule.get("register_policy") or "report") != "report" else 2  # and the register's
-    tests = [*thresholds[:sizes], size_class_test, *thresholds[sizes:]]
+    # Under selection thresholds the parts end with the connector and hub tests; the size
+    # class goes just before them, after the size (and register) tests.
+    tests = [*thresholds[:-2], size_class_test, *thresholds[-2:]]
     result: dict[str, Any] = {
         "selection": selection,
         "tests": tests,

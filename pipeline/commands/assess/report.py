@@ -43,8 +43,6 @@ def _number(value: Any) -> str:
         return "、".join(value) or "なし（none）"
     if isinstance(value, bool | str):
         return str(value)
-    if isinstance(value, str):  # a date (the register's test), shown as it is
-        return value
     return f"{value:,}" if isinstance(value, int) else f"{value:.6g}"
 
 

@@ -5,7 +5,7 @@ import dagster as dg
 from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import markdown_table, report
 from pipeline.runtime.resources import RecordedRules
-from pipeline.stages.register.load import NO_REGISTER
+from pipeline.stages.register.load import NO_REGISTER, no_register_for
 from pipeline.warehouse.connection import Warehouse, fetch_rows, replace_partition, run_sql, transaction
 from pipeline.warehouse.versions import PARENTS, code_version, matched_register, record_version
 
@@ -30,11 +30,7 @@ def candidate_selection(
     config = rules.rule_of(fiscal_year).selection
     with warehouse.connect() as con:
         if config.register_policy != "report" and matched_register(con, fiscal_year) in (None, NO_REGISTER):
-            raise dg.Failure(
-                description=f"the rule of {fiscal_year} has register_policy {config.register_policy}, "
-                "but the warehouse holds no 国税庁 register: put the 全件 files in HOUJIN_DIR "
-                "(data/reference/houjin/) and run again, or set --register-policy report"
-            )
+            raise dg.Failure(description=no_register_for(fiscal_year, config.register_policy))
         with transaction(con):
             rows = replace_partition(
                 con, "candidate_selection", "candidate_selection", fiscal_year, **config.sql_parameters()

@@ -139,6 +139,15 @@ class RegisterNotChecked(Exception):
     """The warehouse holds a register whose blocking suite has not passed: it is not used."""
 
 
+def no_register_for(fiscal_year: int, policy: str) -> str:
+    """Why a year whose rule needs the register (a stricter register_policy) cannot run."""
+    return (
+        f"the rule of {fiscal_year} has register_policy {policy}, but the warehouse holds no 国税庁 "
+        "register: put the 全件 files in HOUJIN_DIR (data/reference/houjin/) and run again, or set "
+        "--register-policy report"
+    )
+
+
 def usable_register(con: duckdb.DuckDBPyConnection) -> tuple[str, str]:
     """(version, register date) of the register a fiscal year may use: NO_REGISTER for both
     without one; RegisterNotChecked when the one held failed its checks."""

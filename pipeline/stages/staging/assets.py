@@ -17,7 +17,7 @@ from pipeline.runtime.partitions import fiscal_year_of, fiscal_year_partitions
 from pipeline.runtime.progress import markdown_table, report, yen
 from pipeline.runtime.resources import RecordedRules
 from pipeline.stages.ingest.assets import raw_table
-from pipeline.stages.register.load import NO_REGISTER, RegisterNotChecked, usable_register
+from pipeline.stages.register.load import NO_REGISTER, RegisterNotChecked, no_register_for, usable_register
 from pipeline.stages.staging.amount_estimates import estimate_summary
 from pipeline.warehouse.connection import (
     Warehouse,
@@ -213,11 +213,7 @@ def _checked_register(con: duckdb.DuckDBPyConnection, fiscal_year: int) -> str:
     except RegisterNotChecked as error:
         raise dg.Failure(description=str(error)) from None
     if version == NO_REGISTER:
-        raise dg.Failure(
-            description=f"the rule of {fiscal_year} has register_policy register_prefecture, but the "
-            "warehouse holds no 国税庁 register: put the 全件 files in HOUJIN_DIR "
-            "(data/reference/houjin/) and run again, or set --register-policy report"
-        )
+        raise dg.Failure(description=no_register_for(fiscal_year, "register_prefecture"))
     return version
 
 
