@@ -270,6 +270,7 @@ FAST_MODULES = frozenset(
         "tests.test_corporate_number",
         "tests.test_degrees",
         "tests.test_indicators",
+        "tests.test_instance",
         "tests.test_ingest",
         "tests.test_layout",
         "tests.test_sample",

@@ -25,9 +25,22 @@ JOB_NAME = "candidate_lists"
 
 
 WAREHOUSE_TAG = "warehouse"
-INSTANCE_CONFIG = f"""# This checkout's Dagster instance: run history persists here and shows in `make ui`.
+INSTANCE_HEADER = "# This checkout's Dagster instance: run history persists here and shows in `make ui`."
+
+
+def instance_config(home: Path) -> str:
+    """The dagster.yaml the project writes: Dagster's SQLite storage, its event log's
+    connections kept open (pipeline/orchestration/event_log.py) in Dagster's own folder for
+    it, and one run of the job at a time."""
+    events = json.dumps(str(home.resolve() / "history" / "runs"))  # where Dagster's default puts it
+    return f"""{INSTANCE_HEADER}
 telemetry:
   enabled: false
+event_log_storage:
+  module: pipeline.orchestration.event_log
+  class: KeptOpenSqliteEventLogStorage
+  config:
+    base_dir: {events}
 # One run at a time holds the DuckDB warehouse: runs of the job (tagged {WAREHOUSE_TAG}) queue.
 concurrency:
   runs:
@@ -38,10 +51,14 @@ concurrency:
 
 
 def write_instance_config(home: Path) -> None:
-    """The instance's dagster.yaml, unless one is already there."""
+    """The instance's dagster.yaml: written when there is none, and rewritten when it is one
+    the project wrote that differs (an older version, or a home that was moved, whose event
+    log folder is named in it); a dagster.yaml of the user's own is left alone."""
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        (home / "dagster.yaml").write_text(INSTANCE_CONFIG, encoding="utf-8")
+    path, wanted = home / "dagster.yaml", instance_config(home)
+    current = path.read_text(encoding="utf-8") if path.exists() else None
+    if current is None or (current.startswith(INSTANCE_HEADER) and current != wanted):
+        path.write_text(wanted, encoding="utf-8")
 
 
 def raw_file_state(paths: Paths) -> dict[str, list]:
