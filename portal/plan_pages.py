@@ -27,7 +27,7 @@ from pipeline.designations.plans import PlanError, Submission, approve, return_p
 from pipeline.designations.publish import PublishError, publish
 from pipeline.designations.store import PlanStore, StoreError
 from pipeline.designations.verification import VerificationError, reference_release
-from pipeline.warehouse.connection import fetch_records
+from pipeline.warehouse.connection import fetch_records, sql_text
 
 EVIDENCE_SLOTS = 3
 _PLAN_ID = re.compile(r"[0-9]{2}-[0-9]{4}")
@@ -39,6 +39,7 @@ def _candidates(portal, code: str) -> list[dict]:
     except VerificationError:
         return []
     with duckdb.connect() as con:
+        con.execute(sql_text("firm_identity"))
         return fetch_records(
             con, "designations/prefecture_candidates",
             candidates=str(release.folder / "national_candidates.parquet"), prefecture_code=code,

@@ -155,8 +155,8 @@ def publish(paths: Paths, store: PlanStore, effective: dt.date, by: str | None =
     draft.mkdir(parents=True)
     try:
         with duckdb.connect() as con:
-            con.execute(sql_text("macros"))
-            con.execute(sql_text("designations/macros"))
+            for name in ("firm_identity", "macros", "designations/macros"):
+                con.execute(sql_text(name))
             con.register("designated", _designated(store, current))
             con.register("prefecture_names", pa.table({
                 "prefecture_code": [p.code for p in PREFECTURES],
@@ -247,5 +247,6 @@ def diff(paths: Paths, a: int, b: int) -> list[dict]:
         if not f.is_file():
             raise PublishError(f"no version {v} of the 一覧 ({f} does not exist)")
     with duckdb.connect() as con:
-        con.execute(sql_text("designations/macros"))
+        for name in ("firm_identity", "designations/macros"):
+            con.execute(sql_text(name))
         return fetch_records(con, "designations/diff", a=str(files[0]), b=str(files[1]))

@@ -29,7 +29,7 @@ from pipeline.reference.prefectures import PREFECTURES
 from pipeline.runtime.release_folders import live_release, release_folder_path
 from pipeline.settings import Paths
 from pipeline.stages.publication.manifest import MANIFEST
-from pipeline.warehouse.connection import fetch_records
+from pipeline.warehouse.connection import fetch_records, sql_text
 
 PREFECTURE_NAMES = {p.code: p.name for p in PREFECTURES}
 
@@ -93,6 +93,7 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
         }
     )
     with duckdb.connect() as con:
+        con.execute(sql_text("firm_identity"))
         con.register("plan_firms", table)
         rows = fetch_records(
             con,

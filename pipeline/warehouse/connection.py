@@ -135,7 +135,7 @@ def schema_stamp() -> str:
 # each written once. The warehouse keeps them in its catalog (created with its tables, under the
 # schema stamp), so its connections and cursors find them: creating them on each of a run's ~100
 # cursors cost 20-50 ms each. An in-memory DuckDB loads them itself.
-MACROS = ("macros", "contract_degrees", "contract_rule")
+MACROS = ("firm_identity", "macros", "contract_degrees", "contract_rule")
 
 
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
@@ -154,9 +154,9 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     if not stamped:
         for name, table_type in con.execute(sql_text("legacy_staged_tables")).fetchall():
             con.execute(f"drop {'view' if table_type == 'VIEW' else 'table'} {name}")
+        load_macros(con)  # first: views call them (staged_firms names each firm by firm_id)
         ensure_tables(con)
         _seed_reference_tables(con)
-        load_macros(con)
         con.execute("create or replace table warehouse_schema as select ? as stamp", [schema_stamp()])
 
 

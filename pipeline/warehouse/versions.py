@@ -34,6 +34,7 @@ _SHARED = (
     "warehouse/connection.py",
     "warehouse/sql/tables",
     "warehouse/sql/macros.sql",
+    "warehouse/sql/firm_identity.sql",
     "registry/rule.py",
     "registry/amounts.py",
 )

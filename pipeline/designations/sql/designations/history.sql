@@ -9,7 +9,7 @@ with islands as (
         *,
         ichiran_version - row_number() over (partition by firm_id, plan_id order by ichiran_version)
             as island
-    from (select *, coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id from version_rows)
+    from (select *, firm_id(corporate_number, vendor_code) as firm_id from version_rows)
 ),
 
 next_versions as (

@@ -8,7 +8,7 @@
 -- every firm here.
 with released as (
     select
-        coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id,
+        firm_id(corporate_number, vendor_code) as firm_id,
         corporate_number,
         vendor_code,
         legal_form,
@@ -21,12 +21,12 @@ with released as (
 wanted as (
     select
         *,
-        case when corporate_number <> '' then corporate_number else 'vendor:' || vendor_code end as firm_id
+        firm_id(nullif(corporate_number, ''), vendor_code) as firm_id
     from plan_firms
 ),
 
 listed as (
-    select coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id
+    select firm_id(corporate_number, vendor_code) as firm_id
     from read_parquet($candidates)
     where prefecture_code = $prefecture_code
 )

@@ -14,9 +14,9 @@ quarantined as (
     select
         fiscal_year,
         -- The row's firm as staging would have known it (staged_firms.firm_id).
-        coalesce(
+        firm_id(
             nullif(ascii_text(json_extract_string(raw, '$.corporate_number')), ''),
-            'vendor:' || nullif(ascii_text(json_extract_string(raw, '$.vendor_code')), '')
+            nullif(ascii_text(json_extract_string(raw, '$.vendor_code')), '')
         ) as firm_id,
         min(reason) as reason
     from quarantined_firms

@@ -13,7 +13,7 @@ identified as (
         file,
         corporate_number,
         vendor_code,
-        coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id,
+        firm_id(corporate_number, vendor_code) as firm_id,
         is_corporate_number(corporate_number)
             or (corporate_number is null and legal_form = '個人' and vendor_code is not null) as valid
     from published

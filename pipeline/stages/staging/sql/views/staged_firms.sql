@@ -8,7 +8,7 @@ select
     capital_jpy, coalesce(export_sales_jpy, 0) as export_sales_jpy, source_file, row_number,
     jsic_major, operating_profit_jpy_y0, operating_profit_jpy_y1, operating_profit_jpy_y2,
     employees_y0, employees_y1, employees_y2, vendor_code, legal_form,
-    coalesce(corporate_number, 'vendor:' || vendor_code) as firm_id,
+    firm_id(corporate_number, vendor_code) as firm_id,
     coalesce(cast(corporate_number as bigint), -row_number) as firm_key,
     -- prefecture_code is the one every later stage uses; these say where it came from.
     coalesce(vendor_prefecture_code, prefecture_code) as vendor_prefecture_code,
