@@ -190,3 +190,44 @@ def test_explain_names_the_quarantined_rows_of_a_code(run) -> None:
     ]
     both = cli(run.paths, "explain", cn(1), "--vendor-code", "A1")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_explain_reads_a_kojin_from_the_release_files_while_a_run_holds_the_warehouse(run) -> None:
+    from pipeline.commands.explain import FirmAsked
+    from pipeline.commands.explain_release import explain_release
+    from tests.test_explain import holding_the_warehouse
+
+    with holding_the_warehouse(run.paths):
+        kojin = explain_release(run.paths, FirmAsked.by_vendor_code("V2"))
+        houjin = explain_release(run.paths, FirmAsked.by_vendor_code("A1"))
+    assert (kojin["detail_from"], kojin["status"]) == ("release_files", "candidate")
+    assert (kojin["firm"]["vendor_code"], kojin["firm"]["legal_form"]) == ("V2", "個人")
+    assert kojin["firm"]["corporate_number"] is None
+    assert kojin["firm"]["hub_degree"] == pytest.approx(30 / 80, abs=1e-15)
+    assert (houjin["firm"]["corporate_number"], houjin["firm"]["vendor_code"]) == (cn(1), "A1")
+
+
+def test_a_release_from_before_vendor_codes_is_read_by_number_and_finds_no_code(run, tmp_path) -> None:
+    import duckdb
+
+    from pipeline.warehouse.connection import fetch_records, load_macros
+
+    old = tmp_path / "firm_degrees.parquet"
+    with duckdb.connect() as con:
+        load_macros(con)
+        source = str(run.published / "firm_degrees.parquet")
+        con.execute(
+            f"copy (select * exclude (vendor_code, legal_form) from read_parquet('{source}')) to '{old}'"
+        )
+        thresholds = {"min_sales_jpy": 0, "min_employees": 0, "excluded_size_classes": []}
+        by_number = fetch_records(
+            con, "explain/release_firm", firm_degrees=str(old), corporate_number=cn(1), vendor_code=None,
+            **thresholds,
+        )  # fmt: skip
+        by_code = fetch_records(
+            con, "explain/release_firm", firm_degrees=str(old), corporate_number=None, vendor_code="A1",
+            **thresholds,
+        )  # fmt: skip
+    found = [(r["corporate_number"], r["vendor_code"], r["legal_form"]) for r in by_number]
+    assert found == [(cn(1), None, None)]
+    assert by_code == []

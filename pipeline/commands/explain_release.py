@@ -189,12 +189,6 @@ def release_reader() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
 
 
-def _has_vendor_codes(con: duckdb.DuckDBPyConnection, path: str) -> bool:
-    """Whether a release's firm_degrees has the vendor_code column (releases from before it do not)."""
-    columns = con.execute("select * from read_parquet(?) limit 0", [path]).description
-    return any(column[0] == "vendor_code" for column in columns)
-
-
 def _release_rows(
     con: duckdb.DuckDBPyConnection, release: PublishedRelease, asked: FirmAsked
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -206,32 +200,20 @@ def _release_rows(
         "min_employees": rule["min_employees"],
         "excluded_size_classes": rule.get("excluded_size_classes", []),
     }
-    if asked.vendor_code is None:
-        firms = fetch_records(
-            con,
-            "explain/release_firm",
-            firm_degrees=firm_degrees,
-            corporate_number=asked.corporate_number,
-            **thresholds,
-        )
-    elif _has_vendor_codes(con, firm_degrees):
-        firms = fetch_records(
-            con,
-            "explain/release_firm_by_vendor_code",
-            firm_degrees=firm_degrees,
-            vendor_code=asked.vendor_code,
-            **thresholds,
-        )
-    else:
-        firms = []
+    firms = fetch_records(
+        con,
+        "explain/release_firm",
+        firm_degrees=firm_degrees,
+        corporate_number=asked.corporate_number,
+        vendor_code=asked.vendor_code,
+        **thresholds,
+    )
     quarantined = fetch_records(
         con,
         "explain/release_quarantined_rows",
         quarantine=release.file("quarantine.parquet"),
         **asked.match(),
     )
-    # A release from before firms had vendor codes publishes neither column.
-    firms = [{"vendor_code": None, "legal_form": None, **firm} for firm in firms]
     return firms, quarantined
 
 
