@@ -117,9 +117,11 @@ from pipeline.stages.register.reconcile import reconcile, match_summary
 from pipeline.warehouse.connection import sql_text, transaction
 register, database, firms = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 con = duckdb.connect(str(database), config={"preserve_insertion_order": True})
+con.execute(sql_text("firm_identity"))
 con.execute(sql_text("macros"))
+con.execute(sql_text("tables/firm_register_matches"))  # the warehouse's table, which the year fills
 con.execute("create table staged_firms as select 2025 as fiscal_year, corporate_number, name, "
-            "prefecture_code from read_parquet(?)", [firms])
+            "prefecture_code, prefecture_code as vendor_prefecture_code from read_parquet(?)", [firms])
 ready = time.perf_counter()
 loaded = load_register(con, locate_register(register), database.parent / "register-work")
 read = time.perf_counter()

@@ -262,6 +262,7 @@ def pipeline(tmp_path: Path) -> Pipeline:
 # runs everything, as CI does.
 FAST_MODULES = frozenset(
     {
+        "tests.bench.test_register_bench",
         "tests.test_amount_estimation",
         "tests.test_bad_input_catalogue",
         "tests.test_candidate_changes",
