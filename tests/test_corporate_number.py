@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from pipeline.reference.corporate_number import check_digit, is_valid, with_check_digit
-from pipeline.warehouse.connection import load_macros
+from pipeline.warehouse.schema import load_macros
 
 REAL_NUMBERS = {
     "7000012050002": "国税庁",

@@ -210,7 +210,8 @@ def test_explain_reads_a_kojin_from_the_release_files_while_a_run_holds_the_ware
 def test_a_release_from_before_vendor_codes_is_read_by_number_and_finds_no_code(run, tmp_path) -> None:
     import duckdb
 
-    from pipeline.warehouse.connection import fetch_records, load_macros
+    from pipeline.warehouse.connection import fetch_records
+    from pipeline.warehouse.schema import load_macros
 
     old = tmp_path / "firm_degrees.parquet"
     with duckdb.connect() as con:

@@ -21,7 +21,7 @@ from pipeline.runtime.release_folders import (
     switch_to,
 )
 from pipeline.stages.publication.spreadsheet_safe import FORMULA_TRIGGERS, spreadsheet_safe
-from pipeline.warehouse.connection import load_macros
+from pipeline.warehouse.schema import load_macros
 from tests.conftest import YEAR, Pipeline, cn, firm, sale
 
 TRICKY_NAMES = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse.connection import load_macros, sql_for_year
+from pipeline.warehouse.connection import sql_for_year
+from pipeline.warehouse.schema import load_macros
 
 M = 1_000_000
 CASES = [

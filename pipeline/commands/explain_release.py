@@ -33,7 +33,8 @@ from pipeline.runtime.release_folders import live_release, release_folder_path
 from pipeline.settings import Paths
 from pipeline.stages.ingest.input_files import sha256_of
 from pipeline.stages.publication.manifest import MANIFEST, read_manifest
-from pipeline.warehouse.connection import Warehouse, fetch_records, load_macros
+from pipeline.warehouse.connection import Warehouse, fetch_records
+from pipeline.warehouse.schema import load_macros
 from pipeline.warehouse.versions import PARENTS, held_versions
 
 

@@ -8,7 +8,8 @@ from typing import Any
 import duckdb
 
 from pipeline.registry.rule import SelectionRule
-from pipeline.warehouse.connection import fetch_records, load_macros
+from pipeline.warehouse.connection import fetch_records
+from pipeline.warehouse.schema import load_macros
 
 
 def part_flags(

@@ -34,7 +34,9 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         super().__init__(base_dir, inst_data)
 
     @classmethod
-    def from_config_value(cls, inst_data, config_value) -> KeptOpenSqliteEventLogStorage:  # noqa: ANN001 (Dagster's signature)
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: dict[str, str]
+    ) -> KeptOpenSqliteEventLogStorage:
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:

@@ -22,7 +22,7 @@ from pipeline.reference.blocks import block_memberships
 from pipeline.reference.prefectures import PREFECTURES
 from pipeline.settings import duckdb_memory_limit, duckdb_threads
 from pipeline.warehouse.run_lock import RunInProgress, holding_warehouse
-from pipeline.warehouse.schema import ensure_tables, schema_text
+from pipeline.warehouse.schema import MACROS, ensure_tables, schema_text
 
 _PARAMETER = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
@@ -131,19 +131,6 @@ def schema_stamp() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-# The project's macros: the general ones, then the contract's rules (§3 degrees, §4 selection),
-# each written once. The warehouse keeps them in its catalog (created with its tables, under the
-# schema stamp), so its connections and cursors find them: creating them on each of a run's ~100
-# cursors cost 20-50 ms each. An in-memory DuckDB loads them itself.
-MACROS = ("firm_identity", "macros", "contract_degrees", "contract_rule")
-
-
-def load_macros(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the project's macros in `con`'s database (an in-memory one, or a warehouse's set-up)."""
-    for name in MACROS:
-        con.execute(sql_text(name))
-
-
 def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     """Bring the tables to the current shape, unless the warehouse already carries this
     schema's stamp: the checks cost tens of milliseconds, and every command opens the file."""
@@ -154,7 +141,6 @@ def _set_up(con: duckdb.DuckDBPyConnection) -> None:
     if not stamped:
         for name, table_type in con.execute(sql_text("legacy_staged_tables")).fetchall():
             con.execute(f"drop {'view' if table_type == 'VIEW' else 'table'} {name}")
-        load_macros(con)  # first: views call them (staged_firms names each firm by firm_id)
         ensure_tables(con)
         _seed_reference_tables(con)
         con.execute("create or replace table warehouse_schema as select ? as stamp", [schema_stamp()])

@@ -25,8 +25,7 @@ from pipeline.stages.register.checks import QUERY, register_expectations
 from pipeline.stages.register.files import RegisterError, locate_register
 from pipeline.stages.register.layout import COLUMNS
 from pipeline.stages.register.load import load_register
-from pipeline.warehouse.connection import load_macros
-from pipeline.warehouse.schema import ensure_tables
+from pipeline.warehouse.schema import ensure_tables, load_macros
 from sample_data.generate import write_sample
 from sample_data.register import CASES, SUCCESSOR, write_register_sample
 from tests.conftest import edit_csv, paths_under
@@ -47,8 +46,8 @@ def register_folder(tmp_path_factory) -> Path:
 
 def _loaded(folder: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_macros(con)  # first, as the warehouse's set-up: its views call them
     ensure_tables(con)
+    load_macros(con)
     load_register(con, locate_register(folder), tmp_path / "work")
     return con
 
@@ -80,8 +79,8 @@ def test_both_encodings_zips_and_plain_csvs_are_read(register_folder, tmp_path):
     (folder / "14_kanagawa_all_20260331.csv").write_bytes(data)
     files = locate_register(folder)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_macros(con)  # first, as the warehouse's set-up: its views call them
     ensure_tables(con)
+    load_macros(con)
     loaded = load_register(con, files, tmp_path / "work")
     by_file = {f["file"]: f for f in loaded.files}
     assert by_file["13_tokyo_all_20260331.zip"]["encoding"] == "Shift_JIS (CP932)"
@@ -122,8 +121,8 @@ def test_every_malformed_line_is_reported_and_nothing_loaded(register_folder, tm
     bad = [good[0].rsplit(",", 1)[0], good[1] + ",extra"]  # 29 columns, then 31
     (folder / "diff_20260402.csv").write_bytes(("\r\n".join(bad) + "\r\n").encode("cp932"))
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
-    load_macros(con)  # first, as the warehouse's set-up: its views call them
     ensure_tables(con)
+    load_macros(con)
     with pytest.raises(RegisterError) as error:
         load_register(con, locate_register(folder), tmp_path / "work")
     lines = str(error.value).splitlines()

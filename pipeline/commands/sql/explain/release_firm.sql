@@ -1,9 +1,9 @@
 -- One firm's published row in a release (its firm_degrees.parquet), for `explain` when the
 -- warehouse holds another state: by its 法人番号, or by its vendor code when that was asked
--- ($corporate_number null; a 法人 is found by its code too, as in the warehouse). A release from before firms had vendor codes reads with
--- vendor_code and legal_form null, so a code finds nothing there. meets_size and
--- meets_size_class are not published: they are the release rule's parts over the published
--- values, from the macros the selection uses (contract_rule.sql).
+-- ($corporate_number null; a 法人 is found by its code too, as in the warehouse). A release
+-- from before firms had vendor codes reads with vendor_code and legal_form null, so a code finds
+-- nothing there. meets_size and meets_size_class are not published: they are the release rule's
+-- parts over the published values, from the macros the selection uses (contract_rule.sql).
 select
     *,
     meets_size(sales_jpy, employees, $min_sales_jpy, $min_employees) as meets_size,
