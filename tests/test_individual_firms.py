@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 import pytest
 
@@ -232,3 +233,98 @@ def test_a_release_from_before_vendor_codes_is_read_by_number_and_finds_no_code(
     found = [(r["corporate_number"], r["vendor_code"], r["legal_form"]) for r in by_number]
     assert found == [(cn(1), None, None)]
     assert by_code == []
+
+
+def test_assess_finds_an_individual_by_vendor_code_and_recomputes_its_prefecture(run, tmp_path) -> None:
+    """B (個人 V2) assessed with evidence: a sale of 40 to C (13), a sale of 200 to 97, a firm in
+    no firms file (40, Fukuoka, by the evidence), and a purchase of 60 from A (13).
+
+    The adjusted network drops B's vendor rows (B → A 50, C → B 30, D → B 70) and adds the three,
+    so prefecture 13 keeps A → D 100 and gains B → C 40, B → 97 200, A → B 60. By hand:
+    out-of-prefecture sales A 100, B 200, C 0 (Σ 300); in-prefecture purchases A 0 (was 50),
+    B 60, C 40 (was 0) (Σ 100). B: connector 200/300, hub 60/100, both ranked first; A and C
+    are the two other firms whose in-prefecture purchases change."""
+    from tests.conftest import write_csv
+
+    evidence = write_csv(
+        tmp_path / "b.csv",
+        ("direction", "counterparty_corporate_number", "counterparty_prefecture_code", "amount_jpy"),
+        [
+            {"direction": "sale", "counterparty_corporate_number": cn(3),
+             "counterparty_prefecture_code": "13", "amount_jpy": 40},
+            {"direction": "sale", "counterparty_corporate_number": cn(97),
+             "counterparty_prefecture_code": "40", "amount_jpy": 200},
+            {"direction": "purchase", "counterparty_corporate_number": cn(1),
+             "counterparty_prefecture_code": "13", "amount_jpy": 60},
+        ],
+    )  # fmt: skip
+    done = cli(
+        run.paths, "assess", "--vendor-code", "V2", "--evidence", str(evidence), "--year", YEAR, "--json"
+    )
+    assert done.returncode == 0, done.stderr
+    answer = json.loads(done.stdout)
+    assert (answer["corporate_number"], answer["vendor_code"], answer["firm_id"]) == (None, "V2", "vendor:V2")
+    assert answer["firm"]["legal_form"] == "個人" and answer["firm"]["name"] == "山田商店"
+    before, after = answer["before"], answer["after"]
+    assert (before["out_of_prefecture_sales_jpy"], before["in_prefecture_purchases_jpy"]) == (0, 30)
+    assert before["hub_degree"] == pytest.approx(30 / 80, abs=1e-15)
+    assert (after["out_of_prefecture_sales_jpy"], after["in_prefecture_purchases_jpy"]) == (200, 60)
+    assert (
+        after["prefecture_out_of_prefecture_sales_jpy"],
+        after["prefecture_in_prefecture_purchases_jpy"],
+    ) == (
+        300,
+        100,
+    )
+    assert after["connector_degree"] == pytest.approx(200 / 300, abs=1e-15)
+    assert after["hub_degree"] == pytest.approx(60 / 100, abs=1e-15)
+    assert (after["connector_rank"], after["hub_rank"], after["prefecture_firms"]) == (1, 1, 3)
+    assert answer["other_firms_with_changed_in_prefecture_purchases"] == 2
+    removed = answer["vendor_rows_removed"]
+    assert (removed["sale"]["amount_jpy"], removed["purchase"]["amount_jpy"]) == (50, 100)
+    # The vendor's purchase from D names D by its code, D having no 法人番号.
+    vendor_only = {
+        (c["direction"], c["corporate_number"], c["vendor_code"])
+        for c in answer["counterparties"]["vendor_only"]
+    }
+    assert ("purchase", None, "V4") in vendor_only
+    # The files and the audit trail name it by its code.
+    files = answer["files"]
+    assert files["json"].split("/")[-1].startswith("vendor-V2-") and files["markdown"].endswith(".md")
+    markdown = Path(files["markdown"]).read_text(encoding="utf-8")
+    assert "山田商店（企業コード V2、個人、2025年度）" in markdown
+    [entry] = [
+        json.loads(line)
+        for line in (run.paths.marts_dir / "assessments" / YEAR / "assessments.jsonl")
+        .read_text()
+        .splitlines()
+        if json.loads(line)["json_path"] == files["json"]
+    ]
+    assert entry["corporate_number"] == "vendor:V2" and entry["prefecture_code"] == "13"
+
+
+def test_assess_refuses_a_code_that_is_not_a_staged_firm(run, tmp_path) -> None:
+    from tests.conftest import write_csv
+
+    evidence = write_csv(
+        tmp_path / "e.csv",
+        ("direction", "counterparty_corporate_number", "counterparty_prefecture_code", "amount_jpy"),
+        [{"direction": "sale", "counterparty_corporate_number": cn(3), "counterparty_prefecture_code": "13",
+          "amount_jpy": 40}],
+    )  # fmt: skip
+    args = ("--evidence", str(evidence), "--year", YEAR)
+    duplicate = cli(run.paths, "assess", "--vendor-code", "V8", *args)
+    assert duplicate.returncode == 2
+    assert (
+        "企業コード V8 is not a staged firm of fiscal year 2025: its firms row was quarantined"
+        in duplicate.stderr
+    )
+    assert "line 9: duplicate_firm" in duplicate.stderr and "line 10: duplicate_firm" in duplicate.stderr
+    unknown = cli(run.paths, "assess", "--vendor-code", "NOPE", *args)
+    assert unknown.returncode == 2 and "企業コード NOPE is not a staged firm" in unknown.stderr
+    both = cli(run.paths, "assess", cn(1), "--vendor-code", "A1", *args)
+    assert both.returncode == 2 and "not both" in both.stderr
+    # A 法人 asked by its code is assessed as the 法人 it is.
+    by_code = cli(run.paths, "assess", "--vendor-code", "A1", *args, "--json")
+    assert by_code.returncode == 0, by_code.stderr
+    assert json.loads(by_code.stdout)["corporate_number"] == cn(1)

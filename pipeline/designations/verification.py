@@ -7,9 +7,8 @@ The release's own files are read (firm_degrees holds every staged firm, national
 list), so the verdict is about what was published, never about an unpublished warehouse.
 
 A 個人 (no 法人番号) is named by its vendor code and found in those files by it. It is not in the
-国税庁 register, so its head office is the release's prefecture (as for every firm here). It
-can be designated from the candidate list only: `assess` finds the assessed firm by 法人番号,
-so an `evidence` basis for a 個人 fails, saying so.
+国税庁 register, so its head office is the release's prefecture (as for every firm here). With
+an `evidence` basis it is assessed by its vendor code, as `assess --vendor-code` does.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.commands.assess import AssessmentError, run_assessment
+from pipeline.commands.explain import FirmAsked
 from pipeline.designations.firms_file import FirmsFile
 from pipeline.designations.store import Designation
 from pipeline.reference.prefectures import PREFECTURES
@@ -154,18 +154,12 @@ def verify(paths: Paths, prefecture_code: str, firms: FirmsFile, release: LiveRe
                 )
             out.append(Designation(**common, passed=bool(row["on_list"]), reason=reason))
             continue
-        if not firm.corporate_number:
-            out.append(Designation(**common, passed=False, reason=(
-                f"不可: 法人番号のない企業（個人、企業コード {firm.vendor_code}）は"
-                "証憑による評価ができません (assess finds a firm by its 法人番号, which a 個人 has not); "
-                "候補リストに掲載されていれば候補リストを根拠に指定してください (designate it from the "
-                "candidate list)"
-            )))  # fmt: skip
-            continue
+        asked = firm.corporate_number or FirmAsked.by_vendor_code(firm.vendor_code)
         try:
-            assessment = run_assessment(paths, firm.corporate_number, release.fiscal_year, firm.evidence_file)
+            assessment = run_assessment(paths, asked, release.fiscal_year, firm.evidence_file)
         except AssessmentError as e:
-            problems.append(f"line {firm.line}: {firm.corporate_number}: cannot assess its evidence: {e}")
+            who = firm.corporate_number or f"vendor code {firm.vendor_code}"
+            problems.append(f"line {firm.line}: {who}: cannot assess its evidence: {e}")
             continue
         json_path = Path(assessment["files"]["json"])
         meets = assessment["verdict"]["is_candidate"] is True

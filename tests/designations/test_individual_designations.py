@@ -1,6 +1,6 @@
 """個人 (firms without a 法人番号) in plans and the 一覧: named by the vendor's code in the firms
-file, verified in the release by that code, designated from their prefecture's list (never with
-evidence: assess finds a firm by 法人番号), published with an empty 法人番号 and their vendor code,
+file, verified in the release by that code, designated from their prefecture's list or with
+evidence (assessed by that code), published with an empty 法人番号 and their vendor code,
 counted once, diffed by firm, never found by a lookup by number, and counted in the KPIs.
 
 The world (tests/designations/conftest.py) has in Kanagawa the 個人 KOJIN, big and selling to
@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -148,7 +149,8 @@ def test_a_kojin_is_designated_from_the_list_published_by_vendor_code_and_not_fo
     assert kojin["head_office_prefecture_code"] == released["prefecture_code"] == KANAGAWA
     assert small["passed"] is False and "候補リストにありません" in small["reason"]
 
-    # An evidence basis for a 個人 fails, saying why (assess finds a firm by 法人番号).
+    # An evidence basis for a 個人 is assessed by its vendor code: KOJIN_SMALL's sale of ¥2bn to
+    # Osaka is its only out-of-prefecture sale, but its ¥100M of sales fail the size test.
     second = plan_file(tmp_path, [
         {"vendor_code": KOJIN_SMALL, "basis": "evidence", "evidence_file": "kojin_evidence.csv"},
         {"vendor_code": KOJIN, "basis": "candidate"},
@@ -156,8 +158,11 @@ def test_a_kojin_is_designated_from_the_list_published_by_vendor_code_and_not_fo
     ok(marts.cli(store, "plans", "submit", *KANAGAWA_PLAN, "--firms", str(second)))
     shown = json.loads(ok(marts.cli(store, "plans", "show", "14-0002", "--json")).stdout)
     failed = next(f for f in shown["firms"] if f["vendor_code"] == KOJIN_SMALL)
-    assert failed["passed"] is False and "assess finds a firm by its 法人番号" in failed["reason"]
-    assert failed["assessment_file"] is None
+    assert failed["passed"] is False and "sales_jpy ≥ 1000000000 (is 100000000)" in failed["reason"]
+    assessment = json.loads(Path(failed["assessment_file"]).read_text(encoding="utf-8"))
+    assert (assessment["corporate_number"], assessment["vendor_code"]) == (None, KOJIN_SMALL)
+    assert assessment["after"]["out_of_prefecture_sales_jpy"] == 2_000_000_000
+    assert Path(failed["assessment_file"]).name.startswith(f"vendor-{KOJIN_SMALL}-")
 
     # The 個人 in a Tokyo plan: its head office (the release's prefecture, no register) is not Tokyo.
     tokyo = plan_file(tmp_path, [{"vendor_code": KOJIN, "basis": "candidate"},

@@ -14,7 +14,7 @@ import duckdb
 from pipeline.commands.assess.decision import composite_ranking, verdict
 from pipeline.commands.assess.errors import AssessmentError
 from pipeline.commands.assess.evidence import Evidence
-from pipeline.commands.explain import normalise_corporate_number
+from pipeline.commands.explain import FirmAsked, firm_label
 from pipeline.reference.corporate_number import is_valid
 from pipeline.registry.rule import SelectionRule
 from pipeline.stages.publication.manifest import MANIFEST
@@ -109,19 +109,22 @@ def _check_warehouse_is_published(
         )
 
 
-def _not_staged(con: duckdb.DuckDBPyConnection, number: str, fiscal_year: int) -> AssessmentError:
-    quarantined = fetch_records(
-        con, "explain/quarantined_firm", fiscal_year=fiscal_year, corporate_number=number
-    )
+def _not_staged(con: duckdb.DuckDBPyConnection, asked: FirmAsked, fiscal_year: int) -> AssessmentError:
+    who = firm_label(asked.corporate_number, asked.vendor_code)
+    quarantined = [
+        q
+        for q in fetch_records(con, "explain/quarantined_rows", fiscal_year=fiscal_year, **asked.match())
+        if q["kind"] == "firms"
+    ]
     if quarantined:
         where = "; ".join(f"{q['source_file']} line {q['row_number']}: {q['reason']}" for q in quarantined)
         return AssessmentError(
-            f"法人番号 {number} is not a staged firm of fiscal year {fiscal_year}: its firms row was "
+            f"{who} is not a staged firm of fiscal year {fiscal_year}: its firms row was "
             f"quarantined ({where}); only a staged firm can be assessed — correct the firm's input row "
             "and re-run"
         )
     return AssessmentError(
-        f"法人番号 {number} is not a staged firm of fiscal year {fiscal_year}: it is not in the year's firms "
+        f"{who} is not a staged firm of fiscal year {fiscal_year}: it is not in the year's firms "
         "file; only a staged firm can be assessed"
     )
 
@@ -144,19 +147,28 @@ def _totals_by_direction(rows: list[dict[str, Any]], amount: str) -> dict[str, d
     }
 
 
+def firm_asked(asked: FirmAsked | str) -> FirmAsked:
+    """The firm to assess: a 法人番号 as typed (it must be a valid one), or a FirmAsked by the
+    vendor's code (a 個人, which has no 法人番号)."""
+    asked = FirmAsked.of(asked)
+    if asked.vendor_code is None and not is_valid(asked.corporate_number or ""):
+        raise AssessmentError(
+            f"{asked.text!r} is not a valid 法人番号 (13 digits with a correct check digit)"
+        )
+    if asked.vendor_code == "":
+        raise AssessmentError("the vendor code is empty")
+    return asked
+
+
 def assess(
     con: duckdb.DuckDBPyConnection,
-    corporate_number: str,
+    asked: FirmAsked | str,
     fiscal_year: int,
     evidence: Evidence,
     publication: Publication,
 ) -> dict[str, Any]:
     """The assessment of one nominated firm with its evidence (nothing is written here)."""
-    number = normalise_corporate_number(corporate_number)
-    if not is_valid(number):
-        raise AssessmentError(
-            f"{corporate_number!r} is not a valid 法人番号 (13 digits with a correct check digit)"
-        )
+    asked = firm_asked(asked)
     recorded_rule = run_sql(con, "selection_rule", fiscal_year=fiscal_year).fetchall()
     if not recorded_rule:
         raise AssessmentError(
@@ -166,21 +178,30 @@ def assess(
     rule = json.loads(recorded_rule[0][0])
     _check_warehouse_is_published(con, fiscal_year, rule, publication)
     rule = {**SelectionRule().model_dump(), **rule}  # a rule recorded before a field had its default
-    firms = fetch_records(con, "assess/registered_firm", fiscal_year=fiscal_year, corporate_number=number)
+    firms = fetch_records(
+        con,
+        "assess/registered_firm",
+        fiscal_year=fiscal_year,
+        corporate_number=asked.corporate_number,
+        vendor_code=asked.vendor_code,
+    )
     if not firms:
-        raise _not_staged(con, number, fiscal_year)
+        raise _not_staged(con, asked, fiscal_year)
     firm = firms[0]
-    vendor = fetch_records(con, "assess/vendor_figures", fiscal_year=fiscal_year, corporate_number=number)
+    number, who = firm["corporate_number"], firm_label(firm["corporate_number"], firm["vendor_code"])
+    vendor = fetch_records(con, "assess/vendor_figures", fiscal_year=fiscal_year, firm_id=firm["firm_id"])
     if not vendor:
         raise AssessmentError(
-            f"法人番号 {number} is staged but has no selection row for fiscal year {fiscal_year}; "
+            f"{who} is staged but has no selection row for fiscal year {fiscal_year}; "
             f"re-run `python -m pipeline run --year {fiscal_year}`"
         )
     before = vendor[0]
+    # The firm's keys in the warehouse: firm_id (its 法人番号, or 'vendor:' and the code of a
+    # 個人) and firm_key, the integer the checked transactions name it by.
     keys = {
         "fiscal_year": fiscal_year,
-        "corporate_number": number,
-        "firm_key": int(number),
+        "firm_id": firm["firm_id"],
+        "firm_key": firm["firm_key"],
         "prefecture": firm["prefecture"],
         "prefecture_code": firm["prefecture_code"],
     }
@@ -241,7 +262,9 @@ def assess(
     return {
         "fiscal_year": fiscal_year,
         "corporate_number": number,
-        "firm": {k: v for k, v in firm.items() if k != "prefecture"},
+        "vendor_code": firm["vendor_code"],
+        "firm_id": firm["firm_id"],
+        "firm": {k: v for k, v in firm.items() if k not in ("prefecture", "firm_key")},
         "evidence": {
             "path": str(evidence.path),
             "sha256": evidence.sha256,

@@ -12,6 +12,7 @@ import duckdb
 from pipeline.commands.assess.errors import AssessmentError, EvidenceError
 from pipeline.commands.assess.records import run_assessment
 from pipeline.commands.assess.report import render_text, to_json
+from pipeline.commands.explain import FirmAsked
 from pipeline.settings import Paths
 
 
@@ -27,7 +28,11 @@ def add_parser(subparsers) -> None:
         "assess",
         help="assess a prefecture's nomination of a firm with evidence (証憑) of its transactions",
     )
-    a.add_argument("corporate_number", help="法人番号 (13 digits) of the nominated firm")
+    a.add_argument("corporate_number", nargs="?", help="法人番号 (13 digits) of the nominated firm")
+    a.add_argument(
+        "--vendor-code",
+        help="the nominated firm by the data vendor's firm code instead (a 個人 has no 法人番号)",
+    )
     a.add_argument(
         "--evidence",
         required=True,
@@ -43,8 +48,12 @@ def add_parser(subparsers) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Exit 0 with the assessment (whatever its verdict); 2 when it cannot be made."""
+    if (args.corporate_number is None) == (args.vendor_code is None):
+        print("error: give a 法人番号 or --vendor-code, not both", file=sys.stderr)
+        return 2
+    asked = FirmAsked.by_vendor_code(args.vendor_code) if args.vendor_code else args.corporate_number
     try:
-        assessment = run_assessment(Paths.from_env(), args.corporate_number, args.year, Path(args.evidence))
+        assessment = run_assessment(Paths.from_env(), asked, args.year, Path(args.evidence))
     except EvidenceError as e:
         for problem in e.problems:
             print(f"error: {problem}", file=sys.stderr)

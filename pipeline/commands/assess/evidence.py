@@ -78,7 +78,7 @@ def _direction(raw: str) -> Check:
     return direction, None
 
 
-def _counterparty(raw: str, assessed: str) -> Check:
+def _counterparty(raw: str, assessed: str | None) -> Check:
     text = _text(raw)
     if not text:
         return None, "missing 法人番号"
@@ -149,8 +149,9 @@ def _records_with_lines(text: str, name: str):
         end = reader.line_num
 
 
-def read_evidence(path: Path, assessed: str) -> Evidence:
-    """The validated evidence rows of `path`, or an EvidenceError with every problem in it."""
+def read_evidence(path: Path, assessed: str | None) -> Evidence:
+    """The validated evidence rows of `path`, or an EvidenceError with every problem in it.
+    `assessed` is the assessed firm's 法人番号 (None for a 個人), which no row may name."""
     name = path.name
     if not path.is_file():
         raise EvidenceError([f"{path}: no such file"])

@@ -9,18 +9,18 @@ import itertools
 import json
 import os
 import tempfile
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from pipeline.commands.assess.assessment import assess, live_publication
+from pipeline.commands.assess.assessment import assess, firm_asked, live_publication
 from pipeline.commands.assess.errors import AssessmentError
 from pipeline.commands.assess.evidence import read_evidence
 from pipeline.commands.assess.report import render_text, to_json
-from pipeline.commands.explain import normalise_corporate_number
-from pipeline.reference.corporate_number import is_valid
+from pipeline.commands.explain import FirmAsked
 from pipeline.settings import Paths
 from pipeline.warehouse.connection import (
     Warehouse,
@@ -49,13 +49,22 @@ def _write_new(path: Path, text: str) -> None:
         os.unlink(temp)
 
 
+def file_stem(assessment: dict[str, Any]) -> str:
+    """The firm in an assessment's file names: its 法人番号, or vendor-<code> for a 個人 (the
+    code percent-encoded, so that any code makes one plain file name)."""
+    if assessment["corporate_number"] is not None:
+        return assessment["corporate_number"]
+    return "vendor-" + urllib.parse.quote(assessment["vendor_code"], safe="")
+
+
 def write_assessment(folder: Path, at: dt.datetime, assessment: dict[str, Any]) -> tuple[Path, Path]:
-    """<corporate_number>-<UTC timestamp>.json and .md in `folder`; a second assessment of the
-    firm within the same second gets -2, -3, ... rather than replacing the first."""
+    """<corporate_number>-<UTC timestamp>.json and .md in `folder` (vendor-<code>-… for a 個人);
+    a second assessment of the firm within the same second gets -2, -3, ... rather than
+    replacing the first."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = at.strftime("%Y%m%dT%H%M%SZ")
     for attempt in itertools.count(1):
-        stem = f"{assessment['corporate_number']}-{stamp}" + ("" if attempt == 1 else f"-{attempt}")
+        stem = f"{file_stem(assessment)}-{stamp}" + ("" if attempt == 1 else f"-{attempt}")
         json_path, md_path = folder / f"{stem}.json", folder / f"{stem}.md"
         if json_path.exists() or md_path.exists():
             continue
@@ -76,7 +85,8 @@ def audit_record(assessment: dict[str, Any]) -> dict[str, Any]:
         "assessed_at": assessment["assessed_at"],
         "assessed_by": assessment["assessed_by"],
         "fiscal_year": assessment["fiscal_year"],
-        "corporate_number": assessment["corporate_number"],
+        # firm_id: the 法人番号, or 'vendor:' and the code of a 個人 (as the designations store)
+        "corporate_number": assessment["firm_id"],
         "prefecture_code": assessment["firm"]["prefecture_code"],
         "evidence_path": assessment["evidence"]["path"],
         "evidence_sha256": assessment["evidence"]["sha256"],
@@ -123,25 +133,22 @@ def _os_user() -> str:
 
 def run_assessment(
     paths: Paths,
-    corporate_number: str,
+    asked: FirmAsked | str,
     fiscal_year: int,
     evidence_path: Path,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> dict[str, Any]:
-    """Validate the evidence, assess, write the two files and record the assessment."""
-    number = normalise_corporate_number(corporate_number)
-    if not is_valid(number):
-        raise AssessmentError(
-            f"{corporate_number!r} is not a valid 法人番号 (13 digits with a correct check digit)"
-        )
-    evidence = read_evidence(evidence_path, number)
+    """Validate the evidence, assess, write the two files and record the assessment. The firm is
+    a 法人番号 as typed, or a FirmAsked by the vendor's code (a 個人)."""
+    asked = firm_asked(asked)
+    evidence = read_evidence(evidence_path, asked.corporate_number)
     if not paths.duckdb_path.exists():
         raise AssessmentError(f"no warehouse at {paths.duckdb_path}; run `python -m pipeline run` first")
     publication = live_publication(paths.marts_dir, fiscal_year)
     at = now().astimezone(dt.UTC).replace(microsecond=0)
     folder = paths.marts_dir / ASSESSMENTS / str(fiscal_year)
     with Warehouse(path=str(paths.duckdb_path)).connect() as con:
-        assessed = assess(con, number, fiscal_year, evidence, publication)
+        assessed = assess(con, asked, fiscal_year, evidence, publication)
         assessment = {
             "assessed_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "assessed_by": _os_user(),

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from pipeline.commands.assess.assessment import COMPARED
-from pipeline.commands.explain import degree_text, yen_text
+from pipeline.commands.explain import degree_text, firm_label, yen_text
 
 DIRECTION_NAMES = {"sale": "販売（sale）", "purchase": "仕入（purchase）"}
 
@@ -71,7 +71,7 @@ def _counterparty_line(row: dict[str, Any], group: str) -> str:
     else:
         amount = f"{yen_text(row['vendor_amount_jpy'])} → {yen_text(row['evidence_amount_jpy'])}"
     where = f"  [証憑 行 {row['line']}]" if row["line"] is not None else ""
-    who = row["corporate_number"] or f"企業コード {row.get('vendor_code')}"  # a 個人 has no 法人番号
+    who = firm_label(row["corporate_number"], row.get("vendor_code"))
     return (
         f"- {DIRECTION_NAMES[row['direction']]} {who} {row['name'] or ''}"
         f"（{row['prefecture_code']}） {amount}{where}"
@@ -83,10 +83,13 @@ def render_text(assessment: dict[str, Any]) -> str:
     firm, before, after = assessment["firm"], assessment["before"], assessment["after"]
     decision = assessment["verdict"]
     others_changed = assessment["other_firms_with_changed_in_prefecture_purchases"]
-    number, year = assessment["corporate_number"], assessment["fiscal_year"]
+    year = assessment["fiscal_year"]
+    who = firm_label(assessment["corporate_number"], assessment.get("vendor_code"))
+    if assessment["corporate_number"] is None:
+        who += f"、{firm['legal_form']}"
     evidence, publication = assessment["evidence"], assessment["publication"]
     lines = [
-        f"# 推薦評価（nomination assessment）: {firm['name']}（法人番号 {number}、{year}年度）",
+        f"# 推薦評価（nomination assessment）: {firm['name']}（{who}、{year}年度）",
         "",
         _verdict_text(assessment),
         "",

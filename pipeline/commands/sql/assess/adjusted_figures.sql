@@ -10,4 +10,4 @@ select
     prefecture_in_prefecture_purchases_jpy,
     prefecture_firms
 from assess_degrees
-where corporate_number = $corporate_number
+where firm_id = $firm_id

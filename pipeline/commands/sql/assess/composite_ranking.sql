@@ -40,5 +40,4 @@ ranked as (
 
 select composite_score, composite_rank, composite_reason, scored_firms, eligible_rank, eligible_firms
 from ranked
--- The assessed firm is a 法人: its firm_id is its 法人番号.
-where firm_id = $corporate_number
+where firm_id = $firm_id

@@ -5,5 +5,5 @@ select count(*) as in_prefecture_purchases_changed
 from assess_degrees as adjusted
 join firm_degrees as published
     on published.fiscal_year = $fiscal_year and published.firm_id = adjusted.firm_id
-where adjusted.firm_id <> $corporate_number  -- the assessed firm is a 法人: firm_id = 法人番号
+where adjusted.firm_id <> $firm_id
     and adjusted.in_prefecture_purchases_jpy <> published.in_prefecture_purchases_jpy

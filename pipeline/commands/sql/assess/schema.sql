@@ -5,7 +5,7 @@ create table if not exists assessments (
     assessed_at timestamp,          -- UTC
     assessed_by varchar,            -- the OS user who ran the command
     fiscal_year integer,
-    corporate_number varchar,
+    corporate_number varchar,       -- firm_id: the 法人番号, or 'vendor:' and the code of a 個人
     prefecture_code varchar,
     evidence_path varchar,
     evidence_sha256 varchar,

@@ -22,4 +22,4 @@ select
     totals.firms as prefecture_firms
 from candidate_selection as selection
 join prefecture_totals as totals using (fiscal_year, prefecture_code)
-where selection.fiscal_year = $fiscal_year and selection.corporate_number = $corporate_number
+where selection.fiscal_year = $fiscal_year and selection.firm_id = $firm_id
