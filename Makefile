@@ -67,4 +67,4 @@ sample-national: install
 # Then the register's: a 5M-row register read and reconciled against its 2M firms (one JSON line).
 bench: install
 	$(BIN)/python -m bench --size national
-	$(BIN)/python bench/register.py
+	$(BIN)/python bench/register.py --out BENCHMARKS.md
