@@ -1,8 +1,10 @@
 """The portal's SQLite file: private to its owner, in WAL mode, its audit log guarded.
 
-Each call opens and closes its own connection, so the store is safe to share between the
-server's threads; a write is one `BEGIN IMMEDIATE` transaction, so two writers queue instead
-of failing half-way.
+Each thread of the server keeps one connection of its own (opened on its first call), so the
+store is safe to share between the threads and a request does not pay for opening the file,
+nor, on closing the last connection, for checkpointing the WAL; a write is one
+`BEGIN IMMEDIATE` transaction, so two writers queue instead of failing half-way, and each
+commit is synced as before.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -50,6 +53,7 @@ class Database:
         self.path = Path(path)
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._kept = threading.local()  # each thread's connection, closed when it is collected
         _private(self.path)
         with closing(self._open()) as con:
             (version,) = con.execute("pragma user_version").fetchone()
@@ -81,22 +85,30 @@ class Database:
         con.set_authorizer(_guard)
         return con
 
+    def _connection(self) -> sqlite3.Connection:
+        """This thread's connection (SQLite's own check keeps it to this thread)."""
+        con = getattr(self._kept, "connection", None)
+        if con is None:
+            con = self._kept.connection = self._open()
+        return con
+
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._open()) as con:
-            yield con
+        """This thread's connection, in autocommit: each statement reads the last commit."""
+        yield self._connection()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction, taken at once: committed on success, rolled back on any error."""
-        with closing(self._open()) as con:
-            con.execute("begin immediate")
-            try:
-                yield con
-            except BaseException:
-                con.execute("rollback")
-                raise
+        con = self._connection()
+        con.execute("begin immediate")
+        try:
+            yield con
             con.execute("commit")
+        except BaseException:
+            if con.in_transaction:  # also when the commit itself failed: the kept connection is clean
+                con.execute("rollback")
+            raise
 
     def now(self) -> float:
         return self.clock()

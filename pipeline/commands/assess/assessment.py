@@ -178,13 +178,7 @@ def assess(
     rule = json.loads(recorded_rule[0][0])
     _check_warehouse_is_published(con, fiscal_year, rule, publication)
     rule = {**SelectionRule().model_dump(), **rule}  # a rule recorded before a field had its default
-    firms = fetch_records(
-        con,
-        "assess/registered_firm",
-        fiscal_year=fiscal_year,
-        corporate_number=asked.corporate_number,
-        vendor_code=asked.vendor_code,
-    )
+    firms = fetch_records(con, "assess/registered_firm", fiscal_year=fiscal_year, **asked.identity())
     if not firms:
         raise _not_staged(con, asked, fiscal_year)
     firm = firms[0]
