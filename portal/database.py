@@ -1,10 +1,9 @@
 """The portal's SQLite file: private to its owner, in WAL mode, its audit log guarded.
 
-Each thread of the server keeps one connection of its own (opened on its first call), so the
-store is safe to share between the threads and a request does not pay for opening the file,
-nor, on closing the last connection, for checkpointing the WAL; a write is one
-`BEGIN IMMEDIATE` transaction, so two writers queue instead of failing half-way, and each
-commit is synced as before.
+Each call opens and closes its own connection, so the store is safe to share between the
+server's threads and every call reads the last commit; a write is one `BEGIN IMMEDIATE`
+transaction, so two writers queue instead of failing half-way. One more connection stays open,
+idle, for the store's life, so that closing a call's connection never checkpoints the WAL.
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ from __future__ import annotations
 import os
 import secrets
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing, contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,8 +40,12 @@ def _guard(action: int, first: str | None, second: str | None, *_: object) -> in
 
 def _private(path: Path) -> None:
     """Create the file readable and writable by its owner only (it holds password hashes);
-    tighten one made before. SQLite gives its -wal and -shm files the same mode."""
-    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    tighten one made before. SQLite gives its -wal and -shm files the same mode. An existing
+    file is never opened here: closing a descriptor of it would drop every POSIX lock this
+    process's SQLite connections hold on it, and another process could then write under them."""
+    if not path.exists():
+        with suppress(FileExistsError):
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600))
     if path.stat().st_mode & 0o077:
         path.chmod(0o600)
 
@@ -53,7 +55,6 @@ class Database:
         self.path = Path(path)
         self.clock = clock
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._kept = threading.local()  # each thread's connection, closed when it is collected
         _private(self.path)
         with closing(self._open()) as con:
             (version,) = con.execute("pragma user_version").fetchone()
@@ -77,6 +78,10 @@ class Database:
                 + SCHEMA.read_text(encoding="utf-8")
                 + f"\npragma user_version = {SCHEMA_VERSION};\ncommit;"
             )
+        # Held open, idle, for the store's life: a call's own connection is then never the
+        # file's last, whose closing would checkpoint the WAL and remove it (most of a call's time).
+        self._anchor = self._open()
+        self._anchor.execute("select count(*) from sqlite_master").fetchall()
 
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -85,30 +90,22 @@ class Database:
         con.set_authorizer(_guard)
         return con
 
-    def _connection(self) -> sqlite3.Connection:
-        """This thread's connection (SQLite's own check keeps it to this thread)."""
-        con = getattr(self._kept, "connection", None)
-        if con is None:
-            con = self._kept.connection = self._open()
-        return con
-
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, in autocommit: each statement reads the last commit."""
-        yield self._connection()
+        with closing(self._open()) as con:
+            yield con
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction, taken at once: committed on success, rolled back on any error."""
-        con = self._connection()
-        con.execute("begin immediate")
-        try:
-            yield con
-            con.execute("commit")
-        except BaseException:
-            if con.in_transaction:  # also when the commit itself failed: the kept connection is clean
+        with closing(self._open()) as con:
+            con.execute("begin immediate")
+            try:
+                yield con
+            except BaseException:
                 con.execute("rollback")
-            raise
+                raise
+            con.execute("commit")
 
     def now(self) -> float:
         return self.clock()

@@ -45,3 +45,16 @@ def test_a_file_of_the_earlier_layout_is_refused_with_what_to_do(tmp_path):
         con.execute("create table accounts (username text primary key)")
     with pytest.raises(PortalFileError, match="move it aside"):
         Store(path)
+
+
+def test_a_call_never_closes_the_files_last_connection(tmp_path):
+    """The store keeps one idle connection open, so a call's own closing connection is never the
+    last: SQLite would checkpoint the WAL and remove it on every call. Each call still reads the
+    last commit, whoever made it."""
+    path = tmp_path / "portal.sqlite3"
+    store = Store(path)
+    store.create("tokyo", "pref:13", PASSWORD)
+    assert (tmp_path / "portal.sqlite3-wal").exists()  # not checkpointed away by the call's close
+    other = Store(path)  # e.g. `accounts` on the command line, while the server runs
+    other.create("osaka", "pref:27", PASSWORD)
+    assert {row[0] for row in store.accounts()} == {"tokyo", "osaka"}
