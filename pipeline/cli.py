@@ -178,10 +178,11 @@ def explain(args: argparse.Namespace) -> int:
     from pipeline.commands.explain_release import explain_release
 
     paths = Paths.from_env()
-    if (args.corporate_number is None) == (args.vendor_code is None):
-        print("error: give a 法人番号 or --vendor-code, not both", file=sys.stderr)
+    try:
+        asked = FirmAsked.from_command_line(args.corporate_number, args.vendor_code)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
-    asked = FirmAsked.by_vendor_code(args.vendor_code) if args.vendor_code else args.corporate_number
     try:
         answer = explain_release(
             paths, asked, args.year, args.release, all_transactions=args.all_transactions

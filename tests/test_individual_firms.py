@@ -324,6 +324,9 @@ def test_assess_refuses_a_code_that_is_not_a_staged_firm(run, tmp_path) -> None:
     assert unknown.returncode == 2 and "企業コード NOPE is not a staged firm" in unknown.stderr
     both = cli(run.paths, "assess", cn(1), "--vendor-code", "A1", *args)
     assert both.returncode == 2 and "not both" in both.stderr
+    for command in ("assess", "explain"):
+        empty = cli(run.paths, command, "--vendor-code", " ", *(args if command == "assess" else ()))
+        assert (empty.returncode, empty.stderr) == (2, "error: the vendor code is empty\n")
     # A 法人 asked by its code is assessed as the 法人 it is.
     by_code = cli(run.paths, "assess", "--vendor-code", "A1", *args, "--json")
     assert by_code.returncode == 0, by_code.stderr

@@ -48,6 +48,18 @@ class FirmAsked:
     def by_vendor_code(cls, code: str) -> FirmAsked:
         return cls(code, vendor_code=normalise_corporate_number(code))
 
+    @classmethod
+    def from_command_line(cls, corporate_number: str | None, vendor_code: str | None) -> FirmAsked | str:
+        """A command's firm: its 法人番号 as typed, or --vendor-code; a ValueError, with the
+        line to print, for both, neither or an empty code."""
+        if (corporate_number is None) == (vendor_code is None):
+            raise ValueError("give a 法人番号 or --vendor-code, not both")
+        if vendor_code is None:
+            return corporate_number
+        if not normalise_corporate_number(vendor_code):
+            raise ValueError("the vendor code is empty")
+        return cls.by_vendor_code(vendor_code)
+
     @property
     def firm_id(self) -> str:
         """staged_firms.firm_id of the firm, if it is staged under what was asked."""

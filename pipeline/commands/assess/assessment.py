@@ -155,8 +155,6 @@ def firm_asked(asked: FirmAsked | str) -> FirmAsked:
         raise AssessmentError(
             f"{asked.text!r} is not a valid 法人番号 (13 digits with a correct check digit)"
         )
-    if asked.vendor_code == "":
-        raise AssessmentError("the vendor code is empty")
     return asked
 
 

@@ -48,10 +48,11 @@ def add_parser(subparsers) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Exit 0 with the assessment (whatever its verdict); 2 when it cannot be made."""
-    if (args.corporate_number is None) == (args.vendor_code is None):
-        print("error: give a 法人番号 or --vendor-code, not both", file=sys.stderr)
+    try:
+        asked = FirmAsked.from_command_line(args.corporate_number, args.vendor_code)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
-    asked = FirmAsked.by_vendor_code(args.vendor_code) if args.vendor_code else args.corporate_number
     try:
         assessment = run_assessment(Paths.from_env(), asked, args.year, Path(args.evidence))
     except EvidenceError as e:
