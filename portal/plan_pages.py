@@ -189,11 +189,10 @@ def router(portal) -> APIRouter:
 
     @r.get("/plans/{plan_id}/{revision}/assessment/{number}", response_class=HTMLResponse)
     def assessment(request: Request, plan_id: str, revision: int, number: str):
+        """A designated firm's assessment report, by its firm id (a 個人's is vendor:<code>)."""
         session = portal.page_session(request)
         plan = readable(session, plan_id, revision)
-        firm = next(
-            (d for d in store.designations(plan.plan_id, plan.revision) if d.corporate_number == number), None
-        )
+        firm = next((d for d in store.designations(plan.plan_id, plan.revision) if d.firm_id == number), None)
         if firm is None or not firm.assessment_file:
             raise HTTPException(404, "その評価はありません")
         report = Path(firm.assessment_file).with_suffix(".md")

@@ -36,6 +36,7 @@ from tests.designations.conftest import (
     ok,
     plan_file,
 )
+from tests.portal.conftest import logged_in, portal_over
 
 KANAGAWA_PLAN = ("--prefecture", KANAGAWA, "--title", "神奈川ものづくり計画", "--focus", "金属加工",
                  "--from", "2026-04-01", "--to", "2030-03-31")  # fmt: skip
@@ -129,7 +130,7 @@ def ichiran_rows(folder) -> list[dict]:
 
 
 def test_a_kojin_is_designated_from_the_list_published_by_vendor_code_and_not_found_by_number(
-    marts, tmp_path
+    marts, tmp_path, monkeypatch
 ):
     store = tmp_path / "plans.sqlite3"
     evidence_file(tmp_path, "kojin_evidence.csv", [("sale", 20, "27", 2_000_000_000)])
@@ -163,6 +164,15 @@ def test_a_kojin_is_designated_from_the_list_published_by_vendor_code_and_not_fo
     assert (assessment["corporate_number"], assessment["vendor_code"]) == (None, KOJIN_SMALL)
     assert assessment["after"]["out_of_prefecture_sales_jpy"] == 2_000_000_000
     assert Path(failed["assessment_file"]).name.startswith(f"vendor-{KOJIN_SMALL}-")
+    # Kanagawa's staff open that assessment's report in the portal, by the firm's id.
+    monkeypatch.setenv("PLANS_DB", str(store))
+    monkeypatch.setenv("DUCKDB_PATH", str(marts.paths.duckdb_path))
+    portal = portal_over(marts.paths.marts_dir, tmp_path / "portal.sqlite3", ("pref:14",))
+    kanagawa = logged_in(portal, "pref:14")
+    link = f"/plans/14-0002/1/assessment/vendor%3A{KOJIN_SMALL}"
+    assert link in kanagawa.get("/plans/14-0002").text
+    report = kanagawa.get(link)
+    assert report.status_code == 200 and f"企業コード {KOJIN_SMALL}、個人" in report.text
 
     # The 個人 in a Tokyo plan: its head office (the release's prefecture, no register) is not Tokyo.
     tokyo = plan_file(tmp_path, [{"vendor_code": KOJIN, "basis": "candidate"},
