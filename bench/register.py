@@ -230,14 +230,12 @@ def write_section(path: Path, figures: dict) -> None:
         before, _, rest = text.partition(HEADING)
         after = rest[rest.find("\n## ") + 1 :] if "\n## " in rest else ""
         text = before + after
-    at = text.find("## Method")
     new = section(figures) + "\n"
-    text = (
-        text + ("\n" if text and not text.endswith("\n") else "") + new
-        if at < 0
-        else text[:at] + new + text[at:]
-    )
-    path.write_text(text, encoding="utf-8")
+    at = text.find("## Method")
+    if at < 0:  # no Method section: at the end
+        at = len(text)
+        new = ("\n" if text and not text.endswith("\n") else "") + new
+    path.write_text(text[:at] + new + text[at:], encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,13 @@ class FirmAsked:
         return cls.by_vendor_code(vendor_code)
 
     @property
+    def number_fault(self) -> str | None:
+        """Why the 法人番号 asked for cannot be one (any vendor code is a possible one)."""
+        if self.vendor_code is None and not is_valid(self.corporate_number or ""):
+            return f"{self.text!r} is not a valid 法人番号 (13 digits with a correct check digit)"
+        return None
+
+    @property
     def firm_id(self) -> str:
         """staged_firms.firm_id of the firm, if it is staged under what was asked."""
         return self.corporate_number or f"vendor:{self.vendor_code}"
@@ -111,8 +118,8 @@ class CannotExplain(ValueError):
 def refuse_invalid(asked: FirmAsked) -> None:
     """An invalid number that no quarantined row carries gets the check-digit message; any
     vendor code is a possible one."""
-    if asked.vendor_code is None and not is_valid(asked.corporate_number or ""):
-        raise CannotExplain(f"{asked.text!r} is not a valid 法人番号 (13 digits with a correct check digit)")
+    if asked.number_fault:
+        raise CannotExplain(asked.number_fault)
 
 
 def outcome(

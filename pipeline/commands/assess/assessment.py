@@ -15,7 +15,6 @@ from pipeline.commands.assess.decision import composite_ranking, verdict
 from pipeline.commands.assess.errors import AssessmentError
 from pipeline.commands.assess.evidence import Evidence
 from pipeline.commands.explain import FirmAsked, firm_label
-from pipeline.reference.corporate_number import is_valid
 from pipeline.registry.rule import SelectionRule
 from pipeline.stages.publication.manifest import MANIFEST
 from pipeline.warehouse.connection import (
@@ -151,10 +150,8 @@ def firm_asked(asked: FirmAsked | str) -> FirmAsked:
     """The firm to assess: a 法人番号 as typed (it must be a valid one), or a FirmAsked by the
     vendor's code (a 個人, which has no 法人番号)."""
     asked = FirmAsked.of(asked)
-    if asked.vendor_code is None and not is_valid(asked.corporate_number or ""):
-        raise AssessmentError(
-            f"{asked.text!r} is not a valid 法人番号 (13 digits with a correct check digit)"
-        )
+    if asked.number_fault:
+        raise AssessmentError(asked.number_fault)
     return asked
 
 
