@@ -67,12 +67,6 @@ with degrees as (
 )
 select
     *,
-    case
-        when connector_degree is not null
-            then rank() over (partition by prefecture_code order by connector_degree desc)
-    end as connector_rank,
-    case
-        when hub_degree is not null
-            then rank() over (partition by prefecture_code order by hub_degree desc)
-    end as hub_rank
+    degree_rank(connector_degree, prefecture_code) as connector_rank,
+    degree_rank(hub_degree, prefecture_code) as hub_rank
 from degrees;

@@ -141,6 +141,11 @@ create or replace macro share_of(part, total) as (
     case when total > 0 then cast(part as double) / cast(total as double) end
 );
 
+-- A degree's rank within its area (prefecture, or block): RANK(), highest first; none without a degree.
+create or replace macro degree_rank(degree, area) as (
+    case when degree is not null then rank() over (partition by area order by degree desc) end
+);
+
 -- The composite score. Ranks are whole or halves, carried doubled (k = 2r) as integers.
 -- The population SD of n such ranks, whose mean is (n + 1)/2, from Σk² exactly:
 -- Σr²/n − ((n + 1)/2)² = (Σk² − n(n + 1)²) / (4n).

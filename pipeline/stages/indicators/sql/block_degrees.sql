@@ -40,10 +40,8 @@ per_firm as (
 degrees as (
     select
         *,
-        cast(out_of_block_sales_jpy as double)
-            / cast(nullif(sum(out_of_block_sales_jpy) over block, 0) as double) as block_connector_degree,
-        cast(in_block_purchases_jpy as double)
-            / cast(nullif(sum(in_block_purchases_jpy) over block, 0) as double) as block_hub_degree
+        share_of(out_of_block_sales_jpy, sum(out_of_block_sales_jpy) over block) as block_connector_degree,
+        share_of(in_block_purchases_jpy, sum(in_block_purchases_jpy) over block) as block_hub_degree
     from per_firm
     window block as (partition by block_code)
 )
@@ -51,12 +49,6 @@ degrees as (
 select
     $fiscal_year as fiscal_year,
     *,
-    case
-        when block_connector_degree is not null
-            then rank() over (partition by block_code order by block_connector_degree desc)
-    end as block_connector_rank,
-    case
-        when block_hub_degree is not null
-            then rank() over (partition by block_code order by block_hub_degree desc)
-    end as block_hub_rank
+    degree_rank(block_connector_degree, block_code) as block_connector_rank,
+    degree_rank(block_hub_degree, block_code) as block_hub_rank
 from degrees
