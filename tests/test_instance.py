@@ -1,5 +1,5 @@
 """The Dagster instance the project writes: its dagster.yaml, and the event log whose
-connections stay open (pipeline/orchestration/event_log.py)."""
+connections stay open (pipeline/orchestration/event_log.py); the collector a run pauses."""
 
 from __future__ import annotations
 
@@ -82,3 +82,27 @@ def test_a_moved_home_gets_its_own_event_log_folder_and_a_users_own_file_is_kept
     write_instance_config(own)
     assert (own / "dagster.yaml").read_text(encoding="utf-8") == "telemetry:\n  enabled: false\n"
     assert instance_config(own).startswith(INSTANCE_HEADER)
+
+
+def test_a_run_pauses_the_collector_and_gives_it_back():
+    import gc
+
+    from pipeline.cli import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled(), "on again after the run"
+    try:
+        with collector_paused():
+            raise RuntimeError("a failed run")
+    except RuntimeError:
+        pass
+    assert gc.isenabled(), "on again after a failed run too"
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled(), "a collector that was off stays off"
+    finally:
+        gc.enable()
