@@ -1,4 +1,4 @@
-"""How transaction amounts are read, set through Dagster run config on staging.
+"""How transaction amounts are read, recorded with the year's rule and applied at staging.
 
 Firm databases mostly list who trades with whom, not how much. With amount_mode 'estimate',
 an empty amount is estimated from the two firms' sizes (estimate_amounts.sql) instead of
@@ -11,11 +11,12 @@ import json
 import math
 from typing import Literal
 
-import dagster as dg
 from pydantic import field_validator
 
+from pipeline.registry.model import RecordedModel
 
-class AmountRule(dg.Config):
+
+class AmountRule(RecordedModel):
     """amount_mode 'require': every row states its amount. 'estimate': a supplier's domestic
     sales, less what its rows state, are apportioned over its customers without an amount in
     proportion to customer sales^estimate_beta."""

@@ -1,4 +1,4 @@
-"""The selection rule for 重点支援企業候補 (contract §4), set through Dagster run config."""
+"""The selection rule for 重点支援企業候補 (contract §4), recorded per fiscal year (registry/store.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-import dagster as dg
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from pipeline.reference.contract import SIZE_CLASSES
 from pipeline.registry.amounts import AmountRule
+from pipeline.registry.model import RecordedModel
 
 BIGINT_MAX = 2**63 - 1
 
 
-class CompositeWeights(dg.Config):
+class CompositeWeights(RecordedModel):
     """Weights of the composite score's six T-scores; defaults are METI's FY2019
     地域未来牽引企業 method. The score is Σ weight × T ÷ Σ weight, so only their ratios matter."""
 
@@ -35,7 +35,7 @@ class CompositeWeights(dg.Config):
         return self
 
 
-class SelectionRule(dg.Config):
+class SelectionRule(RecordedModel):
     """A firm is a candidate when it passes the size test and, with selection 'thresholds', the
     degree test, or with 'composite_top_n', ranks in its prefecture's top N by composite score
     among the firms that pass the size test; and (when the rule restricts them) its legal size
@@ -105,7 +105,7 @@ class SelectionRule(dg.Config):
 TOLERANCE_PLACES = 6  # the tolerance is compared exactly, in millionths
 
 
-class YearRule(dg.Config):
+class YearRule(RecordedModel):
     """Everything that decides a fiscal year's publication besides its inputs and the code: the
     selection rule, how amounts are read, and the quarantine tolerance. It is recorded state
     (pipeline/registry/store.py), not a run flag: a plain run, the sensor, the schedule and a launch
